@@ -1,0 +1,117 @@
+"""Assemble the facts of one briefing: figures, changes, records, ranks, shares and chart series."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+
+from reportgen.analysis.changes import compare
+from reportgen.analysis.ranks import ordering, rank
+from reportgen.analysis.records import records
+from reportgen.analysis.table import TradeTable
+from reportgen.errors import InputError
+from reportgen.models import RANKED, ChartSeries, Facts, Figures, MonthRow, Neighbour, Partner, Provenance
+from reportgen.partners import WORLD
+from reportgen.periods import Period
+
+
+def build_facts(
+    table: TradeTable,
+    partner: Partner,
+    period: Period,
+    *,
+    countries: Collection[str],
+    name: Callable[[str], str],
+    provenance: Provenance,
+    table_months: int = 13,
+    top_partners: int = 10,
+    detail: bool = True,
+) -> Facts:
+    """Everything that can be said about `partner` in `period`.
+
+    `countries` are the codes that may be ranked, `name` gives a code's name for prose. With
+    `detail`, a monthly period also gets its year to date, and the table and chart series are made.
+    """
+    check_period(table, period)
+    figures = table.figures(partner.code, period)
+    if figures is None:
+        raise InputError(f"no {period.key} figures for {partner.short_name} in the store")
+
+    before_period = period.year_earlier()
+    before = table.figures(partner.code, before_period) if table.covers(before_period) else None
+    year_ago = compare(figures, before, before_period) if before else None
+    month_ago = None
+    if period.kind == "month" and table.covers(period.month_earlier()):
+        earlier = table.figures(partner.code, period.month_earlier())
+        month_ago = compare(figures, earlier, period.month_earlier()) if earlier else None
+
+    history = table.history(partner.code, period)
+    now_values = table.values(period)
+    before_values = table.values(before_period) if table.covers(before_period) else None
+    ranks = {}
+    for measure in RANKED:
+        r = rank(partner.code, measure, now_values, before_values, countries, name)
+        if r is not None:
+            ranks[measure] = r
+
+    ytd = None
+    if detail and period.kind == "month" and period.month > 1:
+        ytd = build_facts(table, partner, period.year_to_date(), countries=countries, name=name,
+                          provenance=provenance, detail=False)
+    return Facts(
+        partner=partner,
+        period=period,
+        figures=figures,
+        year_ago=year_ago,
+        month_ago=month_ago,
+        records=records(history, before),
+        ranks=ranks,
+        share=shares(figures, table.figures(WORLD, period)),
+        history_start=history[0][0],
+        latest_month=table.latest_month,
+        table=month_table(table, partner.code, period, table_months) if detail else [],
+        charts=chart_series(table, partner.code, period, countries, name, top_partners) if detail else None,
+        provenance=provenance,
+        ytd=ytd,
+    )
+
+
+def check_period(table: TradeTable, period: Period) -> None:
+    """Fail with the range the store holds when a period is outside it."""
+    if not table.month_keys:
+        raise InputError("the store holds no figures yet; run `reportgen collect`")
+    if period.last_month > table.latest_month:
+        raise InputError(f"no data for {period.key} yet: the latest available period is {table.latest_month}")
+    if period.months[0] < table.first_month:
+        raise InputError(f"no data for {period.key}: the store's figures start in {table.first_month}")
+
+
+def shares(figures: Figures, world: Figures | None) -> dict[str, float | None]:
+    """The partner's percent of U.S. exports, imports and total trade with the world."""
+    if world is None:
+        return {"exports": None, "imports": None, "total_trade": None}
+    return {m: (figures[m] / world[m] * 100 if world[m] else None) for m in ("exports", "imports", "total_trade")}
+
+
+def month_table(table: TradeTable, partner: str, period: Period, count: int) -> list[MonthRow]:
+    return [MonthRow(key, f.exports, f.imports, f.balance) for key, f in table.month_rows(partner, period.last_month, count)]
+
+
+def chart_series(table: TradeTable, partner: str, period: Period, countries: Collection[str],
+                 name: Callable[[str], str], top: int) -> ChartSeries:
+    def balances(year: int, last: int) -> list[tuple[int, int]]:
+        rows = table.month_rows(partner, f"{year}-{last:02d}", last)
+        return [(int(key[5:]), f.balance) for key, f in rows if key.startswith(f"{year}-")]
+
+    annual = [(p.year, f.exports, f.imports) for p, f in table.history(partner, Period(period.year))]
+    if period.kind != "year" and period.month < 12:
+        annual = [a for a in annual if a[0] < period.year]
+    leaders = ordering(table.values(period), "total_trade", countries)
+    shown = [Neighbour(code, name(code), value) for code, value in leaders[:top]]
+    if partner not in {n.code for n in shown}:
+        shown += [Neighbour(code, name(code), value) for code, value in leaders if code == partner]
+    return ChartSeries(
+        balance_this_year=balances(period.year, period.month),
+        balance_last_year=balances(period.year - 1, 12),
+        annual=annual,
+        top_partners=shown,
+    )

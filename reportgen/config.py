@@ -1,0 +1,133 @@
+"""The configuration schema: every key with its type, default and help, validated on load.
+
+`config.yaml` at the project root documents every key. A file may set any subset; the rest keep
+their defaults. Relative paths are taken from the folder of the config file (or the working folder
+when there is none). Secrets never live here: they come from environment variables.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from reportgen import __version__
+from reportgen.errors import ConfigError
+
+DEFAULT_FILE = "config.yaml"
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CensusConfig(Section):
+    bulk_url: str = Field(
+        "https://www.census.gov/foreign-trade/balance/country.xlsx",
+        description="Where `reportgen collect` downloads the Census bulk file country.xlsx; a mirror may stand in.",
+    )
+
+    @field_validator("bulk_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL")
+        return value
+
+
+class HttpConfig(Section):
+    timeout: float = Field(30.0, gt=0, description="Seconds to wait for a server to connect or to send more data.")
+    retries: int = Field(3, ge=0, le=10, description="Retries after a 429, a 5xx or a dropped connection.")
+    backoff: float = Field(0.5, ge=0, description="Backoff factor in seconds: waits grow 0.5, 1, 2, ... between retries.")
+    user_agent: str = Field(
+        f"reportgen/{__version__} (automated trade-statistics briefings)",
+        min_length=1,
+        description="The User-Agent sent with every request, so publishers can tell who is asking.",
+    )
+
+
+class BriefingConfig(Section):
+    locale: str = Field("en_US", description="Babel locale for numbers and dates in briefings.")
+    table_months: int = Field(13, ge=2, le=60, description="Months shown in the monthly table (13 = a year and the same month before).")
+    top_partners: int = Field(10, ge=3, le=30, description="Partners shown in the top-partners chart.")
+    page_size: Literal["A4", "Letter"] = Field("A4", description="PDF page size: A4 or Letter.")
+
+    @field_validator("locale")
+    @classmethod
+    def _known_locale(cls, value: str) -> str:
+        from babel import Locale, UnknownLocaleError
+
+        try:
+            Locale.parse(value)
+        except (ValueError, UnknownLocaleError):
+            raise ValueError("not a locale Babel knows (try en_US)") from None
+        return value
+
+
+class Config(Section):
+    data_dir: Path = Field(Path("data"), description="Folder of the SQLite store (reportgen.db) and the download cache.")
+    output_dir: Path = Field(Path("output"), description="Folder where `reportgen build` writes briefings.")
+    templates_dir: Path | None = Field(
+        None, description="A folder of templates that override the bundled ones file by file (a newsroom's house style)."
+    )
+    census: CensusConfig = Field(default_factory=CensusConfig, description="The U.S. Census Bureau source.")
+    http: HttpConfig = Field(default_factory=HttpConfig, description="The shared HTTP session.")
+    briefing: BriefingConfig = Field(default_factory=BriefingConfig, description="How briefings are written.")
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "reportgen.db"
+
+
+def load_config(path: Path | None = None, *, data_dir: Path | None = None) -> Config:
+    """Read and validate a config file (or `./config.yaml` if present, else the defaults)."""
+    if path is None and Path(DEFAULT_FILE).is_file():
+        path = Path(DEFAULT_FILE)
+    raw: dict[str, Any] = {}
+    base = Path.cwd()
+    if path is not None:
+        raw = _read_yaml(path)
+        base = path.resolve().parent
+    try:
+        config = Config.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(f"{path or 'configuration'}: {_describe(exc)}") from None
+    paths = {name: base / value for name in ("data_dir", "output_dir", "templates_dir")
+             if (value := getattr(config, name)) is not None and not value.is_absolute()}
+    if data_dir is not None:
+        paths["data_dir"] = data_dir.resolve()
+    return config.model_copy(update=paths)
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    import yaml
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the config file ({exc.strerror})") from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise ConfigError(f"{path}: not valid YAML{where}") from None
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected a mapping of keys to values at the top level")
+    return raw
+
+
+def _describe(exc: ValidationError) -> str:
+    """All problems on one line, each with its dotted key path."""
+    problems = []
+    for error in exc.errors():
+        key = ".".join(str(part) for part in error["loc"])
+        if error["type"] == "extra_forbidden":
+            problems.append(f"{key}: unknown key")
+        else:
+            message = error["msg"].removeprefix("Value error, ")
+            problems.append(f"{key}: {message} (got {error['input']!r})" if error["type"] != "missing" else f"{key}: {message}")
+    return "; ".join(problems)

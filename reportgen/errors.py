@@ -1,0 +1,49 @@
+"""The errors a user can cause, one class per pipeline stage.
+
+    ReportgenError
+    ├── ConfigError      config.yaml is unreadable or invalid
+    ├── InputError       a partner or period the user named does not exist
+    ├── CollectError     a source could not be fetched or read
+    ├── StoreError       the SQLite store could not be opened or written
+    ├── RenderError      a briefing could not be written
+    └── DeliveryError    a briefing could not be archived or sent
+
+Stages raise these with a message written for the user; only the CLI turns them into one line on
+stderr and an exit code. Anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+
+class ReportgenError(Exception):
+    """Base class: an error with a message fit to show the user as it is."""
+
+    exit_code = 1
+
+
+class ConfigError(ReportgenError):
+    """The configuration file is unreadable or has bad keys or values."""
+
+    exit_code = 2
+
+
+class InputError(ReportgenError):
+    """A partner or period named on the command line is not in the data."""
+
+    exit_code = 2
+
+
+class CollectError(ReportgenError):
+    """A source could not be downloaded, or its file is corrupt or in an unknown layout."""
+
+
+class StoreError(ReportgenError):
+    """The store could not be opened, read or written."""
+
+
+class RenderError(ReportgenError):
+    """A briefing could not be rendered or written."""
+
+
+class DeliveryError(ReportgenError):
+    """A briefing could not be archived or delivered."""

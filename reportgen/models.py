@@ -1,0 +1,205 @@
+"""The typed objects the pipeline stages hand each other.
+
+collect -> `Batch` (a vintage and its observations) -> store -> DataFrame (inside analysis only)
+-> `Facts` -> write. Money is whole U.S. dollars in `int`; codes are strings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from reportgen.periods import Period
+
+Flow = Literal["export", "import"]
+MEASURES = ("exports", "imports", "balance", "total_trade")
+RANKED = ("total_trade", "exports", "imports")
+BASIS = "Census basis, goods, not seasonally adjusted"
+
+
+@dataclass(frozen=True)
+class Partner:
+    """A trading partner: a country, a group of countries, the world, or an unallocated residual."""
+
+    code: str  # ISO alpha-3 for countries, WLD for the world, the Census code for groups
+    name: str  # the source's own name
+    short_name: str  # the name used in prose
+    kind: Literal["country", "group", "world", "unallocated"]
+    census_codes: tuple[str, ...] = ()
+    iso2: str = ""
+    article: str = ""  # "the" for the Netherlands, the United Kingdom, ...
+
+    @property
+    def is_country(self) -> bool:
+        """Whether the partner may be ranked: single countries only, never groups or residuals."""
+        return self.kind == "country"
+
+    @property
+    def display_name(self) -> str:
+        """The name as it reads inside a sentence ("the Netherlands")."""
+        return f"{self.article} {self.short_name}" if self.article else self.short_name
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One row of the common table, without its source and vintage (those belong to the batch)."""
+
+    partner: str
+    flow: Flow
+    period: str  # YYYY-MM for a month, YYYY for a published annual total
+    value: int  # whole U.S. dollars
+    commodity: str = "TOTAL"
+    reporter: str = "USA"
+
+
+@dataclass(frozen=True)
+class Vintage:
+    """When and from where a set of observations was read."""
+
+    source: str  # census-bulk, census-api, ...
+    label: str  # e.g. 2026-10-01/9f2c61d0: publication date and content hash
+    published: str  # ISO 8601 UTC: Last-Modified, the file's own date, or the time it was read
+    origin: str  # the URL or file it came from
+    sha256: str
+    etag: str = ""
+    last_modified: str = ""
+    collected_at: str = ""
+    note: str = ""
+
+
+@dataclass
+class Batch:
+    """What a source hands the store: one vintage, its rows, and partners the registry lacks."""
+
+    vintage: Vintage
+    observations: list[Observation]
+    new_partners: list[Partner] = field(default_factory=list)
+    last_month: str = ""  # the latest published month in the batch
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Exports, imports, balance and total trade of one partner in one period, in dollars."""
+
+    exports: int
+    imports: int
+
+    @property
+    def balance(self) -> int:
+        return self.exports - self.imports
+
+    @property
+    def total_trade(self) -> int:
+        return self.exports + self.imports
+
+    def __getitem__(self, measure: str) -> int:
+        return getattr(self, measure)
+
+    def as_dict(self) -> dict[str, int]:
+        return {m: self[m] for m in MEASURES}
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The change from an earlier period to this one."""
+
+    period: Period
+    figures: Figures  # the earlier period's figures
+    change: dict[str, int]  # now minus then, per measure
+    change_pct: dict[str, float | None]  # balance: change in the size of the gap; None if it changed sign
+    balance_trend: Literal["widened", "narrowed", "unchanged", "reversed"]
+
+
+@dataclass(frozen=True)
+class Record:
+    """Where a value stands in the partner's stored history of comparable periods."""
+
+    measure: str
+    extreme: Literal["high", "low"]  # for the balance: high = largest surplus, low = largest deficit
+    is_record: bool
+    since: Period | None  # the latest earlier period that was more extreme ("largest since 2008")
+    history_start: Period  # the first comparable period in the store
+    compared: int  # how many earlier periods were compared
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    code: str
+    name: str  # the name as it reads in a sentence
+    value: int
+
+
+@dataclass(frozen=True)
+class Rank:
+    """The partner's place among single countries by one measure."""
+
+    measure: str
+    rank: int
+    of: int
+    value: int
+    ahead: Neighbour | None
+    behind: Neighbour | None
+    previous_rank: int | None
+    overtook: tuple[Neighbour, ...] = ()  # ahead in the comparison period, behind now
+    overtaken_by: tuple[Neighbour, ...] = ()
+
+
+@dataclass(frozen=True)
+class MonthRow:
+    period: str
+    exports: int
+    imports: int
+    balance: int
+
+
+@dataclass(frozen=True)
+class ChartSeries:
+    """The numbers behind the charts, made by analysis so that drawing computes nothing."""
+
+    balance_this_year: list[tuple[int, int]]  # (month number, balance)
+    balance_last_year: list[tuple[int, int]]
+    annual: list[tuple[int, int, int]]  # (year, exports, imports), complete years
+    top_partners: list[Neighbour]  # by total trade in the period, the partner included
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where the figures come from, so every number can be traced."""
+
+    source: str
+    vintage: str
+    published: str
+    origin: str
+    sha256: str
+    collected_at: str
+    basis: str = BASIS
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Everything a briefing may say about one partner in one period, and nothing it may not."""
+
+    partner: Partner
+    period: Period
+    figures: Figures
+    year_ago: Comparison | None
+    month_ago: Comparison | None  # monthly briefings only
+    records: dict[str, Record]
+    ranks: dict[str, Rank]
+    share: dict[str, float | None]  # percent of U.S. totals with the world
+    history_start: Period
+    latest_month: str  # the latest month in the store
+    table: list[MonthRow]
+    charts: ChartSeries | None
+    provenance: Provenance
+    ytd: Facts | None = None  # a monthly briefing's year to date
+    reporter: str = "USA"
+
+    @property
+    def record(self) -> bool:
+        """Whether the balance is the largest deficit (or surplus) of the stored history."""
+        r = self.records.get("balance")
+        wanted = "low" if self.figures.balance < 0 else "high"
+        return bool(r and r.is_record and r.extreme == wanted and self.figures.balance != 0)

@@ -1,0 +1,95 @@
+"""The partner registry: Census codes, ISO codes and names in one place.
+
+Built from the bundled `data/partners.csv` (from the Census country list) plus any partner a
+collected file introduced. A user may name a partner `MX`, `MEX`, `2010` or `Mexico`.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import unicodedata
+from collections.abc import Iterable
+from functools import cache
+from importlib import resources
+
+from reportgen.errors import InputError
+from reportgen.models import Partner
+
+WORLD = "WLD"
+
+
+def _fold(text: str) -> str:
+    """Case- and accent-insensitive form of a name (México == mexico)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+
+
+class Registry:
+    """Look partners up by store code, Census code, ISO code or name."""
+
+    def __init__(self, partners: Iterable[Partner]):
+        self._by_code: dict[str, Partner] = {}
+        self._by_census: dict[str, Partner] = {}
+        self._by_key: dict[str, Partner] = {}
+        for partner in partners:
+            self.add(partner)
+
+    def add(self, partner: Partner) -> None:
+        self._by_code.setdefault(partner.code, partner)
+        for census in partner.census_codes:
+            self._by_census[census] = partner
+        for key in (partner.code, partner.iso2, partner.name, partner.short_name, *partner.census_codes):
+            if key:
+                self._by_key.setdefault(_fold(key), partner)
+
+    def __iter__(self):
+        return iter(self._by_code.values())
+
+    def __contains__(self, code: str) -> bool:
+        return code in self._by_code
+
+    def get(self, code: str) -> Partner | None:
+        return self._by_code.get(code)
+
+    def by_census(self, census_code: str) -> Partner | None:
+        return self._by_census.get(census_code)
+
+    def name(self, code: str) -> str:
+        partner = self._by_code.get(code)
+        return partner.display_name if partner else code
+
+    def resolve(self, text: str) -> Partner:
+        """Find a partner from what a user typed, or fail with the closest names."""
+        partner = self._by_key.get(_fold(text))
+        if partner is not None:
+            return partner
+        names = {_fold(p.short_name): p.short_name for p in self if p.kind != "unallocated"}
+        close = difflib.get_close_matches(_fold(text), names, n=3, cutoff=0.6)
+        hint = f"; did you mean {' or '.join(names[c] for c in close)}?" if close else "; `reportgen partners` lists them"
+        raise InputError(f"unknown partner {text!r}{hint}")
+
+    def with_extra(self, partners: Iterable[Partner]) -> Registry:
+        """A copy that also knows `partners` (those a collected file introduced)."""
+        extended = Registry(self)
+        for partner in partners:
+            if partner.code not in extended:
+                extended.add(partner)
+        return extended
+
+
+@cache
+def bundled() -> Registry:
+    """The registry shipped with the package."""
+    merged: dict[str, dict] = {}
+    text = resources.files("reportgen").joinpath("data/partners.csv").read_text(encoding="utf-8")
+    for row in csv.DictReader(text.splitlines()):
+        entry = merged.setdefault(row["code"], {**row, "census_codes": []})
+        entry["census_codes"].append(row["census_code"])
+        if row["iso2"]:  # the current code carries the ISO2; recoded ones do not
+            entry.update({k: row[k] for k in ("iso2", "name", "short_name", "article")})
+    return Registry(
+        Partner(code=code, name=e["name"], short_name=e["short_name"], kind=e["kind"],
+                census_codes=tuple(e["census_codes"]), iso2=e["iso2"], article=e["article"])
+        for code, e in merged.items()
+    )

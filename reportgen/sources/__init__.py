@@ -1,0 +1,1 @@
+"""Collect: one module per source, each turning the source's own format into a `Batch`."""

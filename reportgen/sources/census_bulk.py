@@ -1,0 +1,220 @@
+"""The Census bulk file `country.xlsx`: U.S. trade in goods by partner, monthly, since 1985.
+
+Layout (checked before any value is trusted): year, CTY_CODE, CTYNAME, IJAN..IDEC, IYR,
+EJAN..EDEC, EYR; $ millions with one decimal, Census basis, not seasonally adjusted. Quirks:
+- months not yet published are 0: the last published month is the world row's last non-zero one;
+- codes starting with 0 or holding an X are groups; 0015 is the world (stored as WLD) and 0004,
+  the seasonally adjusted world, is left out so that the two bases never mix;
+- recoded partners (Sudan, Serbia, Ethiopia) share one store code and are summed;
+- annual totals (IYR, EYR) are kept as published, because they are not the sum of rounded months.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import io
+import zipfile
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timezone
+from decimal import Decimal, InvalidOperation
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any
+
+from reportgen.errors import CollectError
+from reportgen.models import Batch, Observation, Partner, Vintage
+from reportgen.partners import WORLD, Registry
+
+SOURCE = "census-bulk"
+MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+HEADER = ("year", "CTY_CODE", "CTYNAME", *("I" + m for m in MONTHS), "IYR", *("E" + m for m in MONTHS), "EYR")
+WORLD_CODE = "0015"
+SEASONALLY_ADJUSTED_WORLD = "0004"
+FIRST_YEAR = 1985  # the first year the bulk file covers
+
+
+def read_file(path: Path, registry: Registry, *, origin: str | None = None, published: str | None = None,
+              note: str = "") -> Batch:
+    """Read a country.xlsx (or the same layout as CSV, optionally gzipped) from disk."""
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        raise CollectError(f"{path}: cannot read the file ({exc.strerror})") from None
+    if published is None:
+        published = _iso(datetime.fromtimestamp(path.stat().st_mtime, timezone.utc))
+    return read_bytes(content, registry, name=str(path), origin=origin or str(path.resolve()),
+                      published=published, note=note)
+
+
+def read_bytes(content: bytes, registry: Registry, *, name: str, origin: str, published: str,
+               etag: str = "", last_modified: str = "", note: str = "") -> Batch:
+    """Parse the bulk file's bytes into one batch of observations with its vintage."""
+    if content[:2] == b"PK":
+        rows, workbook_date = _xlsx_rows(content, name)
+        # The workbook's own timestamp says when Census wrote it, better than a file's mtime.
+        if workbook_date and not last_modified:
+            published = workbook_date
+    else:
+        rows = _csv_rows(content, name)
+    if last_modified:
+        published = _http_date(last_modified) or published
+    sha = hashlib.sha256(content).hexdigest()
+    vintage = Vintage(
+        source=SOURCE, label=f"{published[:10]}/{sha[:8]}", published=published, origin=origin,
+        sha256=sha, etag=etag, last_modified=last_modified, collected_at=_iso(datetime.now(timezone.utc)),
+        note=note,
+    )
+    return parse_rows(rows, registry, vintage, name=name)
+
+
+def parse_rows(rows: Iterable[tuple[Any, ...]], registry: Registry, vintage: Vintage, *, name: str) -> Batch:
+    """Turn rows in the official layout (header first) into observations."""
+    rows = iter(rows)
+    _check_header(next(rows, None), name)
+    parsed = []  # (year, census code, CTYNAME, 13 import values, 13 export values)
+    for number, row in enumerate(rows, start=2):
+        if not any(cell not in (None, "") for cell in row):
+            continue
+        if len(row) < len(HEADER):
+            raise CollectError(f"{name}: row {number} has {len(row)} columns, the layout has {len(HEADER)}")
+        year = _year(row[0], name, number)
+        code = _code(row[1], name, number)
+        values = [_dollars(v, name, number, HEADER[3 + i]) for i, v in enumerate(row[3:len(HEADER)])]
+        parsed.append((year, code, str(row[2] or "").strip(), values[:13], values[13:]))
+    if not parsed:
+        raise CollectError(f"{name}: the file has a header but no data rows")
+
+    last_year, last_month = _last_published(parsed)
+    totals: dict[tuple[str, str, str], int] = defaultdict(int)
+    new_partners: dict[str, Partner] = {}
+    warnings: list[str] = []
+    for year, code, ctyname, imports, exports in parsed:
+        if code == SEASONALLY_ADJUSTED_WORLD:
+            continue
+        partner = _partner(code, ctyname, registry, new_partners, warnings)
+        months = 12 if year < last_year else last_month
+        for flow, values in (("import", imports), ("export", exports)):
+            for m in range(months):
+                totals[(partner, flow, f"{year}-{m + 1:02d}")] += values[m]
+            if months == 12:
+                totals[(partner, flow, str(year))] += values[12]
+    observations = [Observation(partner=p, flow=f, period=period, value=v) for (p, f, period), v in totals.items()]
+    return Batch(vintage=vintage, observations=observations, new_partners=list(new_partners.values()),
+                 last_month=f"{last_year}-{last_month:02d}", warnings=warnings)
+
+
+def _check_header(header: tuple[Any, ...] | None, name: str) -> None:
+    if header is None:
+        raise CollectError(f"{name}: the file is empty")
+    found = tuple(str(cell or "").strip() for cell in header[: len(HEADER)])
+    for index, (got, expected) in enumerate(zip(found + ("",) * len(HEADER), HEADER)):
+        if got.lower() != expected.lower():
+            column = _column_letter(index)
+            raise CollectError(
+                f"{name}: not the Census country.xlsx layout: column {column} is {got or 'empty'!r}, "
+                f"expected {expected!r} (has Census changed the file?)"
+            )
+
+
+def _last_published(parsed: list) -> tuple[int, int]:
+    """The last published month: the world row's last non-zero month of the latest year."""
+    last_year = max(row[0] for row in parsed)
+    candidates = [row for row in parsed if row[0] == last_year and row[1] == WORLD_CODE]
+    if not candidates:  # a partial file: fall back to the last month any partner has a value for
+        candidates = [row for row in parsed if row[0] == last_year]
+    months = [m for m in range(12) if any(row[3][m] or row[4][m] for row in candidates)]
+    if not months:
+        raise CollectError(f"the file has a {last_year} row but no published month in it")
+    return last_year, months[-1] + 1
+
+
+def _partner(code: str, ctyname: str, registry: Registry, new: dict[str, Partner], warnings: list[str]) -> str:
+    if code == WORLD_CODE:
+        return WORLD
+    known = registry.by_census(code)
+    if known is not None:
+        return known.code
+    if code not in new:
+        is_group = code.startswith("0") or "X" in code
+        new[code] = Partner(code=code, name=ctyname or code, short_name=ctyname or code,
+                            kind="group" if is_group else "country", census_codes=(code,))
+        if not is_group:
+            warnings.append(f"Census code {code} ({ctyname}) is not in the partner list; stored under code {code}")
+    return code
+
+
+def _xlsx_rows(content: bytes, name: str) -> tuple[Iterator[tuple[Any, ...]], str]:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise CollectError(f"{name}: not a readable .xlsx file ({exc.__class__.__name__})") from None
+    modified = book.properties.modified
+    sheet = book.worksheets[0]
+    return sheet.iter_rows(values_only=True), _iso(modified.replace(tzinfo=timezone.utc)) if modified else ""
+
+
+def _csv_rows(content: bytes, name: str) -> Iterator[tuple[Any, ...]]:
+    try:
+        if content[:2] == b"\x1f\x8b":
+            content = gzip.decompress(content)
+        text = content.decode("utf-8-sig")
+    except (OSError, EOFError, UnicodeDecodeError):
+        raise CollectError(f"{name}: neither an .xlsx file nor a CSV file in the country.xlsx layout") from None
+    return (tuple(row) for row in csv.reader(io.StringIO(text)))
+
+
+def _year(cell: Any, name: str, number: int) -> int:
+    try:
+        year = int(Decimal(str(cell).strip()))
+    except (InvalidOperation, ValueError):
+        raise CollectError(f"{name}: row {number}: year {cell!r} is not a number") from None
+    if not FIRST_YEAR <= year <= 2100:
+        raise CollectError(f"{name}: row {number}: year {year} is out of range")
+    return year
+
+
+def _code(cell: Any, name: str, number: int) -> str:
+    if isinstance(cell, (int, float)):
+        return f"{int(cell):04d}"  # codes may come back as numbers: 15 is 0015
+    code = str(cell or "").strip().upper()
+    if not code or len(code) > 4:
+        raise CollectError(f"{name}: row {number}: CTY_CODE {cell!r} is not a Census country code")
+    return code.zfill(4)
+
+
+def _dollars(cell: Any, name: str, number: int, column: str) -> int:
+    """$ millions with one decimal -> whole dollars, exactly (no float rounding)."""
+    if cell is None or cell == "":
+        return 0
+    try:
+        value = Decimal(str(cell).strip().replace(",", ""))
+    except InvalidOperation:
+        raise CollectError(f"{name}: row {number}, column {column}: {cell!r} is not a number") from None
+    if not value.is_finite() or value < 0:
+        raise CollectError(f"{name}: row {number}, column {column}: {cell!r} is not a dollar amount")
+    return int((value * 1_000_000).to_integral_value())
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _http_date(value: str) -> str:
+    try:
+        return _iso(parsedate_to_datetime(value))
+    except (TypeError, ValueError):
+        return ""

@@ -1,0 +1,234 @@
+"""The store: one SQLite file holding the common table, every vintage kept.
+
+A vintage (one release of one source, identified by its content hash) is stored as the rows whose
+values differ from what the store already held for it, so twelve monthly releases of a
+250,000-value file cost little more than one. Vintages of a source are ordered by publication
+date; for each key, the newest vintage that holds it wins. Storing a vintage never changes what
+an older or newer vintage reads, and storing the same file again changes nothing.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+from reportgen.errors import StoreError
+from reportgen.models import Batch, Partner, Vintage
+
+SCHEMA_VERSION = "1"
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS vintages (
+    source TEXT NOT NULL,
+    label TEXT NOT NULL,
+    published TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    etag TEXT NOT NULL DEFAULT '',
+    last_modified TEXT NOT NULL DEFAULT '',
+    collected_at TEXT NOT NULL DEFAULT '',
+    note TEXT NOT NULL DEFAULT '',
+    last_month TEXT NOT NULL DEFAULT '',
+    seq INTEGER NOT NULL DEFAULT 0,  -- order among the source's vintages, oldest first
+    PRIMARY KEY (source, label),
+    UNIQUE (source, sha256)
+);
+CREATE TABLE IF NOT EXISTS observations (
+    reporter TEXT NOT NULL,
+    partner TEXT NOT NULL,
+    flow TEXT NOT NULL CHECK (flow IN ('export', 'import')),
+    period TEXT NOT NULL,
+    commodity TEXT NOT NULL,
+    value INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    vintage TEXT NOT NULL,
+    PRIMARY KEY (source, reporter, commodity, partner, flow, period, vintage),
+    FOREIGN KEY (source, vintage) REFERENCES vintages (source, label)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS partners (
+    code TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    census_codes TEXT NOT NULL DEFAULT ''
+);
+"""
+
+
+@dataclass(frozen=True)
+class AddResult:
+    vintage: Vintage
+    stored: int  # rows written: values that are new or differ from the previous vintage
+    unchanged: bool  # the same file was already stored
+
+
+class Store:
+    """A reportgen SQLite store. Use as a context manager, or call close()."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(path, isolation_level=None, timeout=30)
+            self.db.execute("PRAGMA foreign_keys = ON")
+            with self._transaction():
+                for statement in SCHEMA.split(";"):
+                    if statement.strip():
+                        self.db.execute(statement)
+                self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{path}: not a usable reportgen store ({exc})") from None
+        except OSError as exc:
+            raise StoreError(f"{path}: cannot create the store ({exc.strerror})") from None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def is_empty(self, source: str | None = None) -> bool:
+        query = "SELECT 1 FROM vintages" + (" WHERE source = ?" if source else "") + " LIMIT 1"
+        return self.db.execute(query, (source,) if source else ()).fetchone() is None
+
+    def add(self, batch: Batch) -> AddResult:
+        """Store a batch as a new vintage, atomically; a file already stored changes nothing."""
+        v = batch.vintage
+        try:
+            existing = self.db.execute(
+                "SELECT label FROM vintages WHERE source = ? AND sha256 = ?", (v.source, v.sha256)
+            ).fetchone()
+            if existing:
+                return AddResult(self.vintage(v.source, existing[0]), 0, True)
+            with self._transaction():
+                self.db.execute(
+                    f"INSERT INTO vintages ({', '.join(f.name for f in fields(Vintage))}, last_month) "
+                    f"VALUES ({', '.join('?' * len(fields(Vintage)))}, ?)",
+                    (*(getattr(v, f.name) for f in fields(Vintage)), batch.last_month),
+                )
+                self._renumber(v.source)
+                stored = self._add_rows(batch)
+                self.db.executemany(
+                    "INSERT OR IGNORE INTO partners VALUES (?, ?, ?, ?)",
+                    [(p.code, p.name, p.kind, " ".join(p.census_codes)) for p in batch.new_partners],
+                )
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: could not store {v.label} ({exc})") from None
+        return AddResult(v, stored, False)
+
+    def _renumber(self, source: str) -> None:
+        self.db.execute(
+            """UPDATE vintages SET seq = ranked.n FROM (
+                   SELECT label, ROW_NUMBER() OVER (ORDER BY published, collected_at, rowid) AS n
+                   FROM vintages WHERE source = ?) AS ranked
+               WHERE vintages.source = ? AND vintages.label = ranked.label""",
+            (source, source),
+        )
+
+    def _add_rows(self, batch: Batch) -> int:
+        v = batch.vintage
+        db = self.db
+        db.execute("DROP TABLE IF EXISTS temp.incoming")
+        db.execute("""CREATE TEMP TABLE incoming (reporter, partner, flow, period, commodity, value,
+                      PRIMARY KEY (reporter, commodity, partner, flow, period)) WITHOUT ROWID""")
+        db.executemany(
+            "INSERT INTO incoming VALUES (?, ?, ?, ?, ?, ?)",
+            ((o.reporter, o.partner, o.flow, o.period, o.commodity, o.value) for o in batch.observations),
+        )
+        seq = db.execute("SELECT seq FROM vintages WHERE source = ? AND label = ?", (v.source, v.label)).fetchone()[0]
+        # What each key read just before this vintage, and in the vintage right after it.
+        db.execute("DROP TABLE IF EXISTS temp.before")
+        db.execute(
+            """CREATE TEMP TABLE before AS
+               SELECT i.reporter, i.commodity, i.partner, i.flow, i.period, i.value AS new_value,
+                      (SELECT o.value FROM observations o JOIN vintages w ON w.source = o.source AND w.label = o.vintage
+                       WHERE o.source = :source AND o.reporter = i.reporter AND o.commodity = i.commodity
+                         AND o.partner = i.partner AND o.flow = i.flow AND o.period = i.period AND w.seq < :seq
+                       ORDER BY w.seq DESC LIMIT 1) AS old_value
+               FROM incoming i""",
+            {"source": v.source, "seq": seq},
+        )
+        changed = db.execute(
+            """INSERT INTO observations
+               SELECT reporter, partner, flow, period, commodity, new_value, ?, ?
+               FROM before WHERE old_value IS NULL OR old_value != new_value""",
+            (v.source, v.label),
+        ).rowcount
+        # An older release stored late must not change what the next newer vintage reads:
+        # where that vintage had no row of its own, pin the value it read until now.
+        following = db.execute("SELECT label FROM vintages WHERE source = ? AND seq = ?", (v.source, seq + 1)).fetchone()
+        if following:
+            db.execute(
+                """INSERT OR IGNORE INTO observations
+                   SELECT reporter, partner, flow, period, commodity, old_value, ?, ?
+                   FROM before WHERE old_value IS NOT NULL AND old_value != new_value""",
+                (v.source, following[0]),
+            )
+        db.execute("DROP TABLE temp.incoming")
+        db.execute("DROP TABLE temp.before")
+        return changed
+
+    def vintage(self, source: str, label: str | None = None) -> Vintage:
+        """One vintage of a source, by default the newest."""
+        names = ", ".join(f.name for f in fields(Vintage))
+        if label is None:
+            row = self.db.execute(f"SELECT {names} FROM vintages WHERE source = ? ORDER BY seq DESC LIMIT 1", (source,)).fetchone()
+        else:
+            row = self.db.execute(f"SELECT {names} FROM vintages WHERE source = ? AND label = ?", (source, label)).fetchone()
+        if row is None:
+            raise StoreError(f"{self.path}: no {source} data" + (f" with vintage {label}" if label else "") + " in the store")
+        return Vintage(*row)
+
+    def vintages(self, source: str | None = None) -> list[tuple[Vintage, str, int]]:
+        """Every vintage (oldest first) with its last month and the number of rows it stored."""
+        names = ", ".join(f"v.{f.name}" for f in fields(Vintage))
+        rows = self.db.execute(
+            f"""SELECT {names}, v.last_month,
+                       (SELECT COUNT(*) FROM observations o WHERE o.source = v.source AND o.vintage = v.label)
+                FROM vintages v {'WHERE v.source = ?' if source else ''} ORDER BY v.source, v.seq""",
+            (source,) if source else (),
+        ).fetchall()
+        width = len(fields(Vintage))
+        return [(Vintage(*row[:width]), row[width], row[width + 1]) for row in rows]
+
+    def totals(self, source: str, *, as_of: str | None = None, reporter: str = "USA") -> list[tuple[str, str, str, int, str]]:
+        """Country totals as (partner, flow, period, value, vintage), newest vintage per key.
+
+        `as_of` reads the store as it stood when that vintage was the newest.
+        """
+        limit = self.vintage(source, as_of).label if as_of else None
+        params: dict[str, str] = {"source": source, "reporter": reporter}
+        where = ""
+        if limit:
+            where = "AND w.seq <= (SELECT seq FROM vintages WHERE source = :source AND label = :limit)"
+            params["limit"] = limit
+        # SQLite takes the bare columns of a MAX() aggregate from the row holding the maximum.
+        return self.db.execute(
+            f"""SELECT o.partner, o.flow, o.period, o.value, o.vintage, MAX(w.seq)
+                FROM observations o JOIN vintages w ON w.source = o.source AND w.label = o.vintage
+                WHERE o.source = :source AND o.reporter = :reporter AND o.commodity = 'TOTAL' {where}
+                GROUP BY o.partner, o.flow, o.period""",
+            params,
+        ).fetchall()
+
+    def partners(self) -> list[Partner]:
+        """Partners that collected files introduced, beyond the bundled registry."""
+        return [
+            Partner(code=code, name=name, short_name=name, kind=kind, census_codes=tuple(codes.split()))
+            for code, name, kind, codes in self.db.execute("SELECT code, name, kind, census_codes FROM partners")
+        ]
