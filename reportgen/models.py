@@ -190,6 +190,7 @@ class Facts:
     ranks: dict[str, Rank]
     share: dict[str, float | None]  # percent of U.S. totals with the world
     history_start: Period
+    history_is_partial: bool  # the store's history starts later than the source's: records say how far back
     latest_month: str  # the latest month in the store
     table: list[MonthRow]
     charts: ChartSeries | None

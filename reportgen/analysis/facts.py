@@ -22,13 +22,15 @@ def build_facts(
     countries: Collection[str],
     name: Callable[[str], str],
     provenance: Provenance,
+    source_start: str = "",
     table_months: int = 13,
     top_partners: int = 10,
     detail: bool = True,
 ) -> Facts:
     """Everything that can be said about `partner` in `period`.
 
-    `countries` are the codes that may be ranked, `name` gives a code's name for prose. With
+    `countries` are the codes that may be ranked, `name` gives a code's name for prose, and
+    `source_start` is the first month the source publishes (records are only "records" that far). With
     `detail`, a monthly period also gets its year to date, and the table and chart series are made.
     """
     check_period(table, period)
@@ -56,7 +58,7 @@ def build_facts(
     ytd = None
     if detail and period.kind == "month" and period.month > 1:
         ytd = build_facts(table, partner, period.year_to_date(), countries=countries, name=name,
-                          provenance=provenance, detail=False)
+                          provenance=provenance, source_start=source_start, detail=False)
     return Facts(
         partner=partner,
         period=period,
@@ -67,6 +69,7 @@ def build_facts(
         ranks=ranks,
         share=shares(figures, table.figures(WORLD, period)),
         history_start=history[0][0],
+        history_is_partial=bool(source_start) and history[0][0].months[0] > source_start,
         latest_month=table.latest_month,
         table=month_table(table, partner.code, period, table_months) if detail else [],
         charts=chart_series(table, partner.code, period, countries, name, top_partners) if detail else None,

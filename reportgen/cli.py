@@ -1,0 +1,166 @@
+"""The command line: a thin shell that loads the config and calls the pipeline.
+
+Errors a user can cause end as one line on stderr and a non-zero exit; `--debug` shows the
+traceback instead.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from reportgen import __version__
+from reportgen.config import Config, load_config
+from reportgen.errors import InputError, ReportgenError
+
+
+class Shell(click.Group):
+    """Turns ReportgenError into `reportgen: error: ...` and an exit code."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except ReportgenError as exc:
+            if ctx.meta.get("debug"):
+                raise
+            click.echo(f"reportgen: error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("reportgen: interrupted", err=True)
+            sys.exit(130)
+
+
+@click.group(cls=Shell, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Config file (default: ./config.yaml if present, else built-in defaults).")
+@click.option("--data-dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Folder of the store, overriding the config's data_dir.")
+@click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
+@click.version_option(__version__, prog_name="reportgen")
+@click.pass_context
+def cli(ctx: click.Context, config_path: Path | None, data_dir: Path | None, debug: bool) -> None:
+    """Official trade statistics in, wire-style briefings out."""
+    ctx.meta["debug"] = debug
+    ctx.meta["config_args"] = (config_path, data_dir)
+
+
+def config_of(ctx: click.Context) -> Config:
+    config_path, data_dir = ctx.meta["config_args"]
+    return load_config(config_path, data_dir=data_dir)
+
+
+@cli.command()
+@click.option("--file", "file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Read this country.xlsx (or CSV in its layout) instead of downloading.")
+@click.option("--snapshot", is_flag=True, help="Load the snapshot bundled with reportgen (no network).")
+@click.pass_context
+def collect(ctx: click.Context, file: Path | None, snapshot: bool) -> None:
+    """Download the Census bulk file (census.bulk_url) and store it as a new vintage."""
+    from reportgen import pipeline
+
+    if file is not None and snapshot:
+        raise InputError("give --file or --snapshot, not both")
+    batch, result = pipeline.collect(config_of(ctx), file, use_snapshot=snapshot)
+    for warning in batch.warnings:
+        click.echo(f"reportgen: warning: {warning}", err=True)
+    v = result.vintage
+    if result.unchanged:
+        click.echo(f"unchanged: {v.source} vintage {v.label} is already stored")
+    else:
+        click.echo(f"stored {v.source} vintage {v.label}: {len(batch.observations):,} values through "
+                   f"{batch.last_month}, {result.stored:,} new or revised")
+
+
+@cli.command()
+@click.option("--all", "show_all", is_flag=True, help="Include groups, the world and unallocated residuals.")
+@click.pass_context
+def partners(ctx: click.Context, show_all: bool) -> None:
+    """List partners: code, ISO2, Census code(s) and name."""
+    from reportgen.partners import bundled
+    from reportgen.store import Store
+
+    config = config_of(ctx)
+    registry = bundled()
+    if config.db_path.exists():
+        with Store(config.db_path) as store:
+            registry = registry.with_extra(store.partners())
+    shown = sorted((p for p in registry if show_all or p.is_country), key=lambda p: p.short_name.casefold())
+    for p in shown:
+        kind = "" if p.is_country else f"  [{p.kind}]"
+        click.echo(f"{p.code:<5} {p.iso2 or '--':<3} {'/'.join(p.census_codes):<10} {p.short_name}{kind}")
+
+
+def _partner_period(f):
+    f = click.option("--period", required=True, help="2024 (year), 2024-05 (month) or 2024-05-ytd (January to May).")(f)
+    return click.option("--partner", required=True, help="MX, MEX, 2010 or Mexico.")(f)
+
+
+@cli.command()
+@_partner_period
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.pass_context
+def facts(ctx: click.Context, partner: str, period: str, as_json: bool) -> None:
+    """Print the key figures for a partner and period."""
+    from reportgen import pipeline
+    from reportgen.render.facts_json import facts_to_dict
+
+    config = config_of(ctx)
+    result = pipeline.facts(config, pipeline.load(config), partner, period)
+    data = facts_to_dict(result)
+    if as_json:
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    from reportgen.render.format import money, period_label, signed_pct
+
+    c = result.year_ago
+    click.echo(f"{result.partner.short_name} ({result.partner.code}), {period_label(result.period)}"
+               f" -- {data['source']} vintage {data['vintage']}")
+    for measure in ("exports", "imports", "balance", "total_trade"):
+        value = data[measure]
+        change = f"  {signed_pct(c.change_pct[measure])} vs {c.period.key}" if c else ""
+        click.echo(f"  {measure:<12} {money(value):>16} {value:>20,}{change}")
+    ranks = ", ".join(f"{m} {r} ({data['previous_ranks'][m] or '-'})" for m, r in data["ranks"].items() if r)
+    click.echo(f"  record balance: {'yes' if data['record'] else 'no'}; ranks (year earlier): {ranks}")
+
+
+def _formats(ctx, param, value: str) -> list[str]:
+    from reportgen.pipeline import FORMATS
+
+    chosen = [v.strip().lower() for v in value.split(",") if v.strip()]
+    unknown = [v for v in chosen if v not in FORMATS]
+    if unknown or not chosen:
+        raise click.BadParameter(f"choose from {', '.join(FORMATS)} (comma-separated)")
+    return chosen
+
+
+@cli.command()
+@_partner_period
+@click.option("--format", "formats", default="html,pdf", show_default=True, callback=_formats,
+              help="Comma-separated: html, pdf.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Output folder (default: the config's output_dir).")
+@click.pass_context
+def build(ctx: click.Context, partner: str, period: str, formats: list[str], out_dir: Path | None) -> None:
+    """Write the briefing for a partner and period; print the paths written."""
+    from reportgen import pipeline
+
+    for path in pipeline.build(config_of(ctx), partner, period, formats, out_dir):
+        click.echo(str(path))
+
+
+@cli.command()
+@click.pass_context
+def vintages(ctx: click.Context) -> None:
+    """List the stored vintages, oldest first, with the rows each added."""
+    from reportgen import pipeline
+
+    with pipeline.open_store(config_of(ctx)) as store:
+        for v, last_month, rows in store.vintages():
+            click.echo(f"{v.source:<12} {v.label:<22} through {last_month or '?':<8} {rows:>9,} rows  {v.origin}")
+
+
+def main() -> None:
+    cli(prog_name="reportgen")

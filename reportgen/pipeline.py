@@ -1,0 +1,132 @@
+"""The pipeline, top to bottom: collect, store, analyse, write.
+
+This is the only module that imports from more than one stage. The CLI and (later) the web page
+call these functions; each takes the config and returns plain results.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from reportgen.analysis import TradeTable, build_facts
+from reportgen.config import Config
+from reportgen.errors import InputError
+from reportgen.models import Batch, Facts, Provenance
+from reportgen.partners import Registry, bundled
+from reportgen.periods import Period
+from reportgen.sources import census_bulk, snapshot
+from reportgen.store import AddResult, Store
+
+SOURCE = census_bulk.SOURCE
+FORMATS = ("html", "pdf")
+
+
+# -- collect and store --------------------------------------------------------------------------
+
+def open_store(config: Config) -> Store:
+    """Open the store, seeding an empty one with the bundled snapshot so everything works offline."""
+    store = Store(config.db_path)
+    if store.is_empty(SOURCE):
+        store.add(snapshot.read(bundled()))
+    return store
+
+
+def collect(config: Config, file: Path | None = None, *, use_snapshot: bool = False) -> tuple[Batch, AddResult]:
+    """Read the Census bulk file (downloaded, from `file`, or the bundled snapshot) into the store."""
+    registry = bundled()
+    if use_snapshot:
+        batch = snapshot.read(registry)
+    elif file is not None:
+        batch = census_bulk.read_file(file, registry)
+    else:
+        from reportgen.http import Http
+
+        fetched = Http(config.http, config.data_dir / "cache").get(config.census.bulk_url, what="Census bulk file download")
+        batch = census_bulk.read_bytes(
+            fetched.content, registry, name=config.census.bulk_url, origin=fetched.url,
+            published=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), etag=fetched.etag, last_modified=fetched.last_modified,
+        )
+    # Parse everything before touching the store, so a bad file leaves it as it was.
+    with open_store(config) as store:
+        return batch, store.add(batch)
+
+
+# -- analyse ------------------------------------------------------------------------------------
+
+@dataclass
+class Dataset:
+    """What analysis reads: one source's totals (newest vintage per value) and whom they cover."""
+
+    table: TradeTable
+    registry: Registry
+    provenance: Provenance
+    source_start: str
+
+    @property
+    def countries(self) -> set[str]:
+        return {p.code for p in self.registry if p.is_country}
+
+
+def load(config: Config, *, as_of: str | None = None) -> Dataset:
+    with open_store(config) as store:
+        vintage = store.vintage(SOURCE, as_of)
+        rows = store.totals(SOURCE, as_of=as_of)
+        registry = bundled().with_extra(store.partners())
+    provenance = Provenance(
+        source=vintage.source, vintage=vintage.label, published=vintage.published, origin=vintage.origin,
+        sha256=vintage.sha256, collected_at=vintage.collected_at, note=vintage.note,
+    )
+    return Dataset(TradeTable(rows), registry, provenance, f"{census_bulk.FIRST_YEAR}-01")
+
+
+def facts(config: Config, data: Dataset, partner: str, period: str | Period, *, detail: bool = True) -> Facts:
+    """The facts for a partner (as the user wrote it) and a period."""
+    who = data.registry.resolve(partner)
+    if who.kind == "world":
+        raise InputError("the world is the total, not a partner; name a country or a group")
+    when = period if isinstance(period, Period) else Period.parse(period)
+    return build_facts(
+        data.table, who, when, countries=data.countries, name=data.registry.name, provenance=data.provenance,
+        source_start=data.source_start, table_months=config.briefing.table_months,
+        top_partners=config.briefing.top_partners, detail=detail,
+    )
+
+
+# -- write --------------------------------------------------------------------------------------
+
+def built_at() -> str:
+    """The build time; SOURCE_DATE_EPOCH pins it for reproducible output."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = datetime.fromtimestamp(int(epoch), timezone.utc) if epoch else datetime.now(timezone.utc)
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def write(config: Config, result: Facts, formats: Iterable[str] = FORMATS, out_dir: Path | None = None) -> list[Path]:
+    """Render one briefing in each format; return the paths written."""
+    from reportgen.files import write_atomic
+    from reportgen.render.charts import draw
+    from reportgen.render.html import environment, render_briefing
+
+    formats = list(formats)
+    env = environment(config.templates_dir, config.briefing.locale)
+    charts = draw(result, locale=config.briefing.locale)
+    rendered = render_briefing(env, result, charts, built_at=built_at(), page_size=config.briefing.page_size)
+    stem = (out_dir or config.output_dir) / f"{result.partner.code}-{result.period.key}"
+    written = []
+    if "html" in formats:
+        written.append(write_atomic(stem.with_suffix(".html"), rendered.html))
+    if "pdf" in formats:
+        from reportgen.render.pdf import write_pdf
+
+        written.append(write_pdf(rendered.html, stem.with_suffix(".pdf")))
+    return written
+
+
+def build(config: Config, partner: str, period: str, formats: Iterable[str] = FORMATS,
+          out_dir: Path | None = None) -> list[Path]:
+    """collect (from the store) -> analyse -> write, for one partner and period."""
+    return write(config, facts(config, load(config), partner, period), formats, out_dir)

@@ -1,0 +1,73 @@
+"""Facts as a JSON-ready dict: the machine-readable twin of a briefing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reportgen.models import MEASURES, RANKED, Comparison, Facts, Rank, Record
+
+
+def _pct(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def _comparison(c: Comparison | None) -> dict[str, Any] | None:
+    if c is None:
+        return None
+    return {
+        "period": c.period.key,
+        **c.figures.as_dict(),
+        "change": c.change,
+        "change_pct": {m: _pct(c.change_pct[m]) for m in MEASURES},
+        "balance_trend": c.balance_trend,
+    }
+
+
+def _record(r: Record) -> dict[str, Any]:
+    return {"extreme": r.extreme, "is_record": r.is_record, "since": r.since.key if r.since else None,
+            "history_start": r.history_start.key, "compared": r.compared}
+
+
+def _rank(r: Rank) -> dict[str, Any]:
+    def neighbour(n):
+        return {"partner": n.code, "name": n.name, "value": n.value} if n else None
+
+    return {"rank": r.rank, "of": r.of, "value": r.value, "previous_rank": r.previous_rank,
+            "ahead": neighbour(r.ahead), "behind": neighbour(r.behind),
+            "overtook": [n.code for n in r.overtook], "overtaken_by": [n.code for n in r.overtaken_by]}
+
+
+def facts_to_dict(f: Facts) -> dict[str, Any]:
+    """The facts as plain JSON types; money in whole dollars, percentages unrounded to 4 places."""
+    year_ago = f.year_ago
+    out: dict[str, Any] = {
+        "reporter": f.reporter,
+        "partner": f.partner.code,
+        "partner_name": f.partner.short_name,
+        "period": f.period.key,
+        "period_kind": f.period.kind,
+        **f.figures.as_dict(),
+        "change_pct": {m: _pct(year_ago.change_pct[m]) if year_ago else None for m in MEASURES},
+        "record": f.record,
+        "ranks": {m: f.ranks[m].rank if m in f.ranks else None for m in RANKED},
+        "previous_ranks": {m: f.ranks[m].previous_rank if m in f.ranks else None for m in RANKED},
+        "share_pct": {m: _pct(v) for m, v in f.share.items()},
+        "year_ago": _comparison(year_ago),
+        "month_ago": _comparison(f.month_ago),
+        "records": {m: _record(r) for m, r in f.records.items()},
+        "rank_detail": {m: _rank(r) for m, r in f.ranks.items()},
+        "history_start": f.history_start.key,
+        "latest_month": f.latest_month,
+        "source": f.provenance.source,
+        "vintage": f.provenance.vintage,
+        "provenance": {
+            "origin": f.provenance.origin,
+            "published": f.provenance.published,
+            "sha256": f.provenance.sha256,
+            "collected_at": f.provenance.collected_at,
+            "basis": f.provenance.basis,
+        },
+    }
+    if f.ytd is not None:
+        out["ytd"] = facts_to_dict(f.ytd)
+    return out

@@ -1,0 +1,118 @@
+"""Jinja2 filters that phrase numbers and periods in house style (AP), with Babel underneath.
+
+Filters format; they never compute a figure the analysis did not make.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from babel.dates import get_month_names
+from babel.numbers import format_decimal
+
+from reportgen.periods import Period
+
+SCALES = ((10**12, "trillion"), (10**9, "billion"), (10**6, "million"))
+ORDINALS = {1: "top", 2: "second-largest", 3: "third-largest", 4: "fourth-largest", 5: "fifth-largest",
+            6: "sixth-largest", 7: "seventh-largest", 8: "eighth-largest", 9: "ninth-largest", 10: "10th-largest"}
+
+
+def _round(value: Decimal, places: int) -> Decimal:
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def money(dollars: int | None, locale: str = "en_US") -> str:
+    """AP-style dollars: $168.6 billion, $13 billion, $49 million, $4.5 million, $850,000.
+
+    The sign is dropped: prose says "a deficit of", never "$-168.6 billion".
+    """
+    if dollars is None:
+        return "n/a"
+    amount = Decimal(abs(int(dollars)))
+    scale = next((i for i, (size, _) in enumerate(SCALES) if amount >= size), None)
+    if scale is None:
+        return "$" + format_decimal(amount, format="#,##0", locale=locale)
+    scaled = _scaled(amount, scale)
+    if scaled >= 1000 and scale > 0:  # $999.96 billion rounds to 1,000: say $1 trillion
+        scale -= 1
+        scaled = _scaled(amount, scale)
+    return f"${format_decimal(scaled, format='#,##0.#', locale=locale)} {SCALES[scale][1]}"
+
+
+def _scaled(amount: Decimal, scale: int) -> Decimal:
+    size = SCALES[scale][0]
+    places = 0 if size == 10**6 and amount >= 10 * size else 1  # $49 million, $4.5 million
+    return _round(amount / size, places)
+
+
+def money_table(dollars: int | None, locale: str = "en_US") -> str:
+    """Millions with one decimal, for tables: 26,511.5 (sign kept)."""
+    if dollars is None:
+        return "–"
+    return format_decimal(_round(Decimal(int(dollars)) / 10**6, 1), format="#,##0.0;−#,##0.0", locale=locale)
+
+
+def pct(value: float | None, locale: str = "en_US") -> str:
+    """One-decimal percentage of a magnitude: 13.6% (the sign is phrased by words)."""
+    if value is None:
+        return "n/a"
+    return format_decimal(_round(Decimal(repr(abs(value))), 1), format="#,##0.0", locale=locale) + "%"
+
+
+def signed_pct(value: float | None, locale: str = "en_US") -> str:
+    """+3.1%, −2.7% (a true minus sign), for tables."""
+    if value is None:
+        return "n/a"
+    text = pct(value, locale)
+    return text if text.strip("0.,%") == "" else ("+" if value > 0 else "−") + text
+
+
+def month_name(month: int, locale: str = "en_US") -> str:
+    return get_month_names("wide", locale=locale)[month]
+
+
+def period_label(period: Period | str, locale: str = "en_US") -> str:
+    """2024, January 2024, January-May 2024."""
+    period = Period.parse(period) if isinstance(period, str) else period
+    if period.kind == "year":
+        return str(period.year)
+    if period.kind == "month":
+        return f"{month_name(period.month, locale)} {period.year}"
+    return f"{month_name(1, locale)}–{month_name(period.month, locale)} {period.year}"
+
+
+def month_label(key: str, locale: str = "en_US") -> str:
+    """'2024-05' -> 'May 2024'."""
+    return f"{month_name(int(key[5:7]), locale)} {key[:4]}"
+
+
+def ordinal(rank: int) -> str:
+    """1 -> top, 2 -> second-largest, 23 -> 23rd-largest."""
+    if rank in ORDINALS:
+        return ORDINALS[rank]
+    suffix = "th" if 10 <= rank % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(rank % 10, "th")
+    return f"{rank}{suffix}-largest"
+
+
+def names(items) -> str:
+    """['Canada', 'China', 'Japan'] -> 'Canada, China and Japan'."""
+    items = [getattr(i, "name", i) for i in items]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def capfirst(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+FILTERS = {
+    "money": money,
+    "money_table": money_table,
+    "pct": pct,
+    "signed_pct": signed_pct,
+    "period_label": period_label,
+    "month_label": month_label,
+    "month_name": month_name,
+    "ordinal": ordinal,
+    "names": names,
+    "capfirst": capfirst,
+}

@@ -1,0 +1,77 @@
+"""Write: phrase facts into a self-contained HTML briefing with Jinja2.
+
+Templates come from the bundled `templates/` folder; a newsroom's own folder (config key
+`templates_dir`) overrides them file by file, as MkDocs' `custom_dir` does.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from reportgen import __version__
+from reportgen.errors import RenderError
+from reportgen.models import Facts
+from reportgen.render.charts import Chart
+from reportgen.render.format import FILTERS
+
+LOCALE_FILTERS = {"money", "money_table", "pct", "signed_pct", "period_label", "month_label", "month_name"}
+
+
+def bundled_templates() -> Path:
+    """The templates shipped with reportgen: inside the package when installed, at the top of a checkout otherwise."""
+    package = Path(__file__).resolve().parent.parent
+    for candidate in (package / "templates", package.parent / "templates"):
+        if (candidate / "briefing.html").is_file():
+            return candidate
+    raise RenderError(f"the bundled templates are missing (looked in {package / 'templates'})")
+
+
+@functools.lru_cache(maxsize=8)
+def environment(templates_dir: Path | None = None, locale: str = "en_US") -> jinja2.Environment:
+    """A Jinja2 environment with the house filters bound to `locale` (cached: templates compile once)."""
+    folders = [str(templates_dir)] if templates_dir else []
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([*folders, str(bundled_templates())]),
+        autoescape=jinja2.select_autoescape(["html", "htm", "xml"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    for name, func in FILTERS.items():
+        env.filters[name] = functools.partial(func, locale=locale) if name in LOCALE_FILTERS else func
+    return env
+
+
+@dataclass(frozen=True)
+class Rendered:
+    headline: str
+    html: str
+
+
+def headline(env: jinja2.Environment, facts: Facts) -> str:
+    """The briefing's headline as plain text."""
+    return " ".join(str(env.get_template("_story.html").module.headline(facts)).split())
+
+
+def render_briefing(env: jinja2.Environment, facts: Facts, charts: list[Chart], *, built_at: str,
+                    page_size: str = "A4") -> Rendered:
+    """The briefing as one HTML document with its stylesheet inlined and its charts as data: URLs."""
+    try:
+        title = headline(env, facts)
+        css = env.loader.get_source(env, "briefing.css")[0]  # type: ignore[union-attr]
+        html = env.get_template("briefing.html").render(
+            facts=facts, charts=charts, headline=title, built_at=built_at, version=__version__,
+            page_size=page_size, lang=env.globals.get("lang", "en"),
+            # Marked safe: autoescaping would turn its quotes into entities that WeasyPrint then drops.
+            css=Markup(css),
+        )
+    except jinja2.TemplateError as exc:
+        where = f" ({exc.filename}, line {exc.lineno})" if isinstance(exc, jinja2.TemplateSyntaxError) else ""
+        raise RenderError(f"template error{where}: {exc.message}") from None
+    return Rendered(headline=title, html=html)
