@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+import pytest
+
+from reportgen import pipeline
+from reportgen.config import Config
+
+
+@pytest.fixture(scope="session")
+def config(tmp_path_factory) -> Config:
+    """Defaults, with a store of its own seeded from the bundled snapshot."""
+    return Config(data_dir=tmp_path_factory.mktemp("data"), output_dir=tmp_path_factory.mktemp("output"))
+
+
+@pytest.fixture(scope="session")
+def dataset(config) -> pipeline.Dataset:
+    return pipeline.load(config)
+
+
+@pytest.fixture(scope="session")
+def facts_of(config, dataset):
+    def make(partner: str, period: str):
+        return pipeline.facts(config, dataset, partner, period)
+
+    return make

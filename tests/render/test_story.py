@@ -1,0 +1,89 @@
+"""The story text of whole briefings against wording written by hand (tests/expected/).
+
+The expected files were written from the Census figures and the phrasing rules, not produced by
+reportgen: a change of wording shows up here as a diff to review.
+"""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from reportgen import pipeline
+from reportgen.config import Config
+from reportgen.render.html import environment, headline, render_briefing
+
+EXPECTED = Path(__file__).resolve().parent.parent / "expected"
+
+
+class StoryText(HTMLParser):
+    """The headline and the story paragraphs, up to the key-figures box."""
+
+    def __init__(self):
+        super().__init__()
+        self.blocks: list[str] = []
+        self.current: list[str] | None = None
+        self.done = False
+
+    def handle_starttag(self, tag, attrs):
+        classes = dict(attrs).get("class", "")
+        if tag == "aside":
+            self.done = True
+        elif not self.done and tag in ("h1", "p") and classes not in ("kicker", "dateline"):
+            self.current = []
+
+    def handle_endtag(self, tag):
+        if tag in ("h1", "p") and self.current is not None:
+            self.blocks.append(" ".join("".join(self.current).split()))
+            self.current = None
+
+    def handle_data(self, data):
+        if self.current is not None:
+            self.current.append(data)
+
+
+def story(html: str) -> str:
+    parser = StoryText()
+    parser.feed(html)
+    return "\n\n".join(parser.blocks) + "\n"
+
+
+@pytest.fixture(scope="module")
+def config(tmp_path_factory):
+    return Config(data_dir=tmp_path_factory.mktemp("data"))
+
+
+@pytest.fixture(scope="module")
+def dataset(config):
+    return pipeline.load(config)
+
+
+@pytest.mark.parametrize("period", ["2024", "2024-05"])
+def test_story_matches_the_reviewed_text(config, dataset, period):
+    facts = pipeline.facts(config, dataset, "MX", period)
+    rendered = render_briefing(environment(), facts, [], built_at="2026-11-23 12:00 UTC")
+    assert story(rendered.html) == (EXPECTED / f"MEX-{period}.txt").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("partner", "expected"), [
+    ("Canada", "U.S. goods trade deficit with Canada narrows to $61.2 billion in 2024"),
+    ("China", "U.S. goods trade deficit with China widens to $297 billion in 2024"),
+    ("Netherlands", "U.S. goods trade surplus with the Netherlands"),
+])
+def test_headlines_follow_the_rules(config, dataset, partner, expected):
+    assert headline(environment(), pipeline.facts(config, dataset, partner, "2024")).startswith(expected)
+
+
+def test_canada_and_china_ledes(config, dataset):
+    env = environment()
+    canada = story(render_briefing(env, pipeline.facts(config, dataset, "Canada", "2024"), [], built_at="x").html)
+    # 61,166.0 vs 63,598.2: narrowed 3.8%; Canada is the top export destination, third import source.
+    assert "The U.S. goods trade deficit with Canada narrowed to $61.2 billion in 2024, down 3.8% from $63.6 billion in 2023." in canada
+    assert "Canada remained the second-largest U.S. trading partner, behind Mexico, with total goods trade of $762.4 billion" in canada
+    assert "the third-largest source of U.S. imports, behind China, and the top destination for U.S. exports." in canada
+    china = story(render_briefing(env, pipeline.facts(config, dataset, "China", "2024"), [], built_at="x").html)
+    # 297,047.7 vs 279,607.8: widened 6.2%; 2022 (382,281.3) was the last year with a larger deficit.
+    assert ("The U.S. goods trade deficit with China widened to $297 billion in 2024, the largest since 2022, "
+            "up 6.2% from $279.6 billion in 2023.") in china
