@@ -1,0 +1,40 @@
+"""House style for numbers: AP money, one-decimal percentages, period names."""
+
+from __future__ import annotations
+
+import pytest
+
+from reportgen.render.format import money, money_table, names, ordinal, pct, period_label, signed_pct
+
+
+@pytest.mark.parametrize(("dollars", "text"), [
+    (168_618_000_000, "$168.6 billion"),
+    (-168_618_000_000, "$168.6 billion"),  # prose carries the sign in words
+    (13_600_000_000, "$13.6 billion"),
+    (13_000_000_000, "$13 billion"),
+    (49_000_000, "$49 million"),
+    (4_500_000, "$4.5 million"),
+    (9_960_000, "$10 million"),
+    (850_000, "$850,000"),
+    (999_940_000_000, "$999.9 billion"),
+    (999_960_000_000, "$1 trillion"),
+    (1_200_868_900_000, "$1.2 trillion"),
+])
+def test_money(dollars, text):
+    assert money(dollars) == text
+
+
+def test_percentages_and_tables():
+    assert pct(13.568) == "13.6%" and pct(-2.74) == "2.7%" and pct(None) == "n/a"
+    assert pct(0.05) == "0.1%"  # half up, as people round
+    assert signed_pct(3.1) == "+3.1%" and signed_pct(-2.74) == "−2.7%" and signed_pct(0.01) == "0.0%"
+    assert money_table(-11_314_600_000) == "−11,314.6" and money_table(26_511_500_000) == "26,511.5"
+
+
+def test_words():
+    assert period_label("2024") == "2024"
+    assert period_label("2024-01") == "January 2024"
+    assert period_label("2024-05-ytd") == "January–May 2024"
+    assert [ordinal(n) for n in (1, 2, 3, 11, 21, 22, 112)] == [
+        "top", "second-largest", "third-largest", "11th-largest", "21st-largest", "22nd-largest", "112th-largest"]
+    assert names(["Canada"]) == "Canada" and names(["Canada", "China", "Japan"]) == "Canada, China and Japan"
