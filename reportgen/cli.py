@@ -137,17 +137,31 @@ def _formats(ctx, param, value: str) -> list[str]:
 
 
 @cli.command()
-@_partner_period
+@click.option("--partner", help="MX, MEX, 2010 or Mexico.")
+@click.option("--all", "all_partners", is_flag=True, help="Every single country with trade in the period.")
+@click.option("--period", required=True, help="2024 (year), 2024-05 (month) or 2024-05-ytd (January to May).")
 @click.option("--format", "formats", default="html,pdf", show_default=True, callback=_formats,
               help="Comma-separated: html, pdf.")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
               help="Output folder (default: the config's output_dir).")
+@click.option("--jobs", type=click.IntRange(0, 64), default=0, help="Processes for --all (default: one per core).")
 @click.pass_context
-def build(ctx: click.Context, partner: str, period: str, formats: list[str], out_dir: Path | None) -> None:
-    """Write the briefing for a partner and period; print the paths written."""
+def build(ctx: click.Context, partner: str | None, all_partners: bool, period: str, formats: list[str],
+          out_dir: Path | None, jobs: int) -> None:
+    """Write the briefing for a partner (or --all) and period; print the paths written."""
     from reportgen import pipeline
 
-    for path in pipeline.build(config_of(ctx), partner, period, formats, out_dir):
+    if bool(partner) == all_partners:
+        raise InputError("name one --partner, or give --all")
+    config = config_of(ctx)
+    if partner:
+        paths = pipeline.build(config, partner, period, formats, out_dir)
+    else:
+        result = pipeline.build_all(config, period, formats, out_dir, jobs=jobs)
+        paths = result.written
+        for code, reason in result.skipped:
+            click.echo(f"reportgen: skipped {code}: {reason}", err=True)
+    for path in paths:
         click.echo(str(path))
 
 

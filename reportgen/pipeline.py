@@ -130,3 +130,48 @@ def build(config: Config, partner: str, period: str, formats: Iterable[str] = FO
           out_dir: Path | None = None) -> list[Path]:
     """collect (from the store) -> analyse -> write, for one partner and period."""
     return write(config, facts(config, load(config), partner, period), formats, out_dir)
+
+
+@dataclass
+class BatchResult:
+    written: list[Path]
+    skipped: list[tuple[str, str]]  # (partner code, reason)
+
+
+def build_all(config: Config, period: str, formats: Iterable[str] = FORMATS, out_dir: Path | None = None,
+              *, jobs: int = 0) -> BatchResult:
+    """Briefings for every single country with trade in `period`, on `jobs` processes (0: one per core).
+
+    The data are loaded once; forked workers share them copy-on-write.
+    """
+    import multiprocessing
+
+    data = load(config)
+    when = Period.parse(period)
+    codes = sorted(data.countries & set(data.table.values(when).index)) if data.table.covers(when) else []
+    if not codes:
+        facts(config, data, "MEX", when)  # raises the same clear error a single build would
+    tasks = [(code, tuple(formats), out_dir) for code in codes]
+    global _batch
+    _batch = (config, data, when)
+    jobs = jobs or os.cpu_count() or 1
+    if jobs == 1:
+        results = [_build_one(task) for task in tasks]
+    else:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            results = pool.map(_build_one, tasks, chunksize=4)
+    written = [path for paths, _ in results for path in paths]
+    skipped = [(code, reason) for (code, _, _), (_, reason) in zip(tasks, results) if reason]
+    return BatchResult(written, skipped)
+
+
+_batch: tuple[Config, Dataset, Period] | None = None  # set before forking so workers inherit it
+
+
+def _build_one(task: tuple[str, tuple[str, ...], Path | None]) -> tuple[list[Path], str]:
+    code, formats, out_dir = task
+    config, data, when = _batch  # type: ignore[misc]
+    try:
+        return write(config, facts(config, data, code, when), formats, out_dir), ""
+    except InputError as exc:  # no trade in the period: nothing to say, and not an error for a batch
+        return [], str(exc)

@@ -37,6 +37,8 @@ def build_facts(
     figures = table.figures(partner.code, period)
     if figures is None:
         raise InputError(f"no {period.key} figures for {partner.short_name} in the store")
+    if figures.total_trade == 0:
+        raise InputError(f"the store records no U.S. trade with {partner.display_name} in {period.key}")
 
     before_period = period.year_earlier()
     before = table.figures(partner.code, before_period) if table.covers(before_period) else None
