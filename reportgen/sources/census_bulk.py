@@ -15,9 +15,9 @@ import csv
 import gzip
 import hashlib
 import io
-import zipfile
+import zlib
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 from email.utils import parsedate_to_datetime
@@ -52,6 +52,8 @@ def read_file(path: Path, registry: Registry, *, origin: str | None = None, publ
 def read_bytes(content: bytes, registry: Registry, *, name: str, origin: str, published: str,
                etag: str = "", last_modified: str = "", note: str = "") -> Batch:
     """Parse the bulk file's bytes into one batch of observations with its vintage."""
+    if content[:4] == b"\xd0\xcf\x11\xe0":
+        raise CollectError(f"{name}: an old-style .xls workbook; reportgen reads the .xlsx file")
     if content[:2] == b"PK":
         rows, workbook_date = _xlsx_rows(content, name)
         # The workbook's own timestamp says when Census wrote it, better than a file's mtime.
@@ -75,6 +77,7 @@ def parse_rows(rows: Iterable[tuple[Any, ...]], registry: Registry, vintage: Vin
     rows = iter(rows)
     _check_header(next(rows, None), name)
     parsed = []  # (year, census code, CTYNAME, 13 import values, 13 export values)
+    seen: dict[tuple[int, str], int] = {}
     for number, row in enumerate(rows, start=2):
         if not any(cell not in (None, "") for cell in row):
             continue
@@ -82,17 +85,23 @@ def parse_rows(rows: Iterable[tuple[Any, ...]], registry: Registry, vintage: Vin
             raise CollectError(f"{name}: row {number} has {len(row)} columns, the layout has {len(HEADER)}")
         year = _year(row[0], name, number)
         code = _code(row[1], name, number)
+        # A repeated row would be summed into its partner twice, silently doubling it.
+        if (year, code) in seen:
+            raise CollectError(f"{name}: row {number} repeats CTY_CODE {code} for {year} (first seen in row {seen[year, code]})")
+        seen[year, code] = number
         values = [_dollars(v, name, number, HEADER[3 + i]) for i, v in enumerate(row[3:len(HEADER)])]
         parsed.append((year, code, str(row[2] or "").strip(), values[:13], values[13:]))
     if not parsed:
         raise CollectError(f"{name}: the file has a header but no data rows")
 
-    last_year, last_month = _last_published(parsed)
+    last_year, last_month = _last_published(parsed, name)
     totals: dict[tuple[str, str, str], int] = defaultdict(int)
     new_partners: dict[str, Partner] = {}
     warnings: list[str] = []
+    if any(row[0] > last_year for row in parsed):
+        warnings.append(f"rows for years after {last_year} have no published month yet and were left out")
     for year, code, ctyname, imports, exports in parsed:
-        if code == SEASONALLY_ADJUSTED_WORLD:
+        if code == SEASONALLY_ADJUSTED_WORLD or year > last_year:
             continue
         partner = _partner(code, ctyname, registry, new_partners, warnings)
         months = 12 if year < last_year else last_month
@@ -119,16 +128,19 @@ def _check_header(header: tuple[Any, ...] | None, name: str) -> None:
             )
 
 
-def _last_published(parsed: list) -> tuple[int, int]:
-    """The last published month: the world row's last non-zero month of the latest year."""
-    last_year = max(row[0] for row in parsed)
-    candidates = [row for row in parsed if row[0] == last_year and row[1] == WORLD_CODE]
-    if not candidates:  # a partial file: fall back to the last month any partner has a value for
-        candidates = [row for row in parsed if row[0] == last_year]
-    months = [m for m in range(12) if any(row[3][m] or row[4][m] for row in candidates)]
-    if not months:
-        raise CollectError(f"the file has a {last_year} row but no published month in it")
-    return last_year, months[-1] + 1
+def _last_published(parsed: list, name: str) -> tuple[int, int]:
+    """The last published month: the world row's last non-zero month of the latest year that has one.
+
+    A year whose rows are all zero (Census may list a year before its first release) is skipped.
+    """
+    for year in sorted({row[0] for row in parsed}, reverse=True):
+        candidates = [row for row in parsed if row[0] == year and row[1] == WORLD_CODE]
+        if not candidates:  # a partial file: fall back to the last month any partner has a value for
+            candidates = [row for row in parsed if row[0] == year and row[1] != SEASONALLY_ADJUSTED_WORLD]
+        months = [m for m in range(12) if any(row[3][m] or row[4][m] for row in candidates)]
+        if months:
+            return year, months[-1] + 1
+    raise CollectError(f"{name}: no published month: every monthly value in the file is zero")
 
 
 def _partner(code: str, ctyname: str, registry: Registry, new: dict[str, Partner], warnings: list[str]) -> str:
@@ -146,43 +158,72 @@ def _partner(code: str, ctyname: str, registry: Registry, new: dict[str, Partner
     return code
 
 
-def _xlsx_rows(content: bytes, name: str) -> tuple[Iterator[tuple[Any, ...]], str]:
+def _xlsx_rows(content: bytes, name: str) -> tuple[list[tuple[Any, ...]], str]:
+    """Every row of the first sheet, padded to the layout's width, and the workbook's own date."""
     import openpyxl
 
     try:
         book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise CollectError(f"{name}: not a readable .xlsx file ({exc.__class__.__name__})") from None
-    modified = book.properties.modified
-    sheet = book.worksheets[0]
-    return sheet.iter_rows(values_only=True), _iso(modified.replace(tzinfo=timezone.utc)) if modified else ""
+    except Exception as exc:  # zipfile, XML and openpyxl's own errors: the file is not a workbook
+        raise CollectError(f"{name}: not a readable .xlsx file ({_describe(exc)})") from None
+    try:
+        if not book.worksheets:
+            raise CollectError(f"{name}: the workbook has no sheet")
+        modified = book.properties.modified
+        # Read-only mode parses lazily: read every row now, so that a damaged sheet fails here, as
+        # a CollectError, and not halfway through parsing. Trailing blank cells may be left out of
+        # a row; they read as 0 like any blank cell.
+        rows = [row + (None,) * (len(HEADER) - len(row)) for row in book.worksheets[0].iter_rows(values_only=True)]
+    except CollectError:
+        raise
+    except Exception as exc:
+        raise CollectError(f"{name}: the .xlsx file is damaged ({_describe(exc)})") from None
+    finally:
+        book.close()
+    published = _iso(modified.replace(tzinfo=modified.tzinfo or timezone.utc)) if isinstance(modified, datetime) else ""
+    return rows, published
 
 
-def _csv_rows(content: bytes, name: str) -> Iterator[tuple[Any, ...]]:
+def _csv_rows(content: bytes, name: str) -> list[tuple[Any, ...]]:
     try:
         if content[:2] == b"\x1f\x8b":
             content = gzip.decompress(content)
         text = content.decode("utf-8-sig")
-    except (OSError, EOFError, UnicodeDecodeError):
+    except (OSError, EOFError, UnicodeDecodeError, zlib.error):
         raise CollectError(f"{name}: neither an .xlsx file nor a CSV file in the country.xlsx layout") from None
-    return (tuple(row) for row in csv.reader(io.StringIO(text)))
+    if text.lstrip()[:15].lower().startswith(("<!doctype html", "<html")):
+        raise CollectError(f"{name}: got a web page, not the country.xlsx file (has the address changed?)")
+    try:
+        return [tuple(row) for row in csv.reader(io.StringIO(text))]
+    except csv.Error as exc:
+        raise CollectError(f"{name}: not a CSV file in the country.xlsx layout ({exc})") from None
+
+
+def _describe(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{exc.__class__.__name__}: {text}" if text else exc.__class__.__name__
 
 
 def _year(cell: Any, name: str, number: int) -> int:
     try:
-        year = int(Decimal(str(cell).strip()))
-    except (InvalidOperation, ValueError):
-        raise CollectError(f"{name}: row {number}: year {cell!r} is not a number") from None
+        value = Decimal(str(cell).strip())
+        if value != value.to_integral_value():
+            raise ValueError
+        year = int(value)
+    except (InvalidOperation, ValueError, OverflowError):
+        raise CollectError(f"{name}: row {number}: year {cell!r} is not a year") from None
     if not FIRST_YEAR <= year <= 2100:
         raise CollectError(f"{name}: row {number}: year {year} is out of range")
     return year
 
 
 def _code(cell: Any, name: str, number: int) -> str:
-    if isinstance(cell, (int, float)):
+    if isinstance(cell, (int, float)) and not isinstance(cell, bool):
+        if (isinstance(cell, float) and not cell.is_integer()) or not 0 <= cell <= 9999:
+            raise CollectError(f"{name}: row {number}: CTY_CODE {cell!r} is not a Census country code")
         return f"{int(cell):04d}"  # codes may come back as numbers: 15 is 0015
     code = str(cell or "").strip().upper()
-    if not code or len(code) > 4:
+    if not code or len(code) > 4 or not code.isalnum():
         raise CollectError(f"{name}: row {number}: CTY_CODE {cell!r} is not a Census country code")
     return code.zfill(4)
 

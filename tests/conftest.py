@@ -1,0 +1,59 @@
+"""Shared fixtures: small files in the official Census layout, built in tmp_path for each test."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+HEADER = ("year", "CTY_CODE", "CTYNAME",
+          *(f"I{m}" for m in ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")), "IYR",
+          *(f"E{m}" for m in ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")), "EYR")
+
+
+def census_row(year: Any, code: Any, name: str, imports: Sequence[Any], exports: Sequence[Any],
+               iyr: Any = None, eyr: Any = None) -> list[Any]:
+    """One row of country.xlsx; months missing at the end are 0 (unpublished), annuals default to the sum."""
+    imports = list(imports) + [0] * (12 - len(imports))
+    exports = list(exports) + [0] * (12 - len(exports))
+
+    def total(values: list[Any]) -> float:
+        return float(sum(Decimal(str(v)) for v in values if v not in (None, "")))
+
+    return [year, code, name, *imports, total(imports) if iyr is None else iyr,
+            *exports, total(exports) if eyr is None else eyr]
+
+
+@pytest.fixture
+def make_xlsx(tmp_path: Path) -> Callable[..., Path]:
+    """Write rows under a header (the official one by default) to an .xlsx file, as Census does."""
+    import openpyxl
+
+    def make(rows: Sequence[Sequence[Any]], *, header: Sequence[Any] | None = HEADER, name: str = "country.xlsx") -> Path:
+        book = openpyxl.Workbook()
+        sheet = book.active
+        sheet.title = "country"
+        if header is not None:
+            sheet.append(list(header))
+        for row in rows:
+            sheet.append(list(row))
+        path = tmp_path / name
+        book.save(path)
+        return path
+
+    return make
+
+
+@pytest.fixture
+def row() -> Callable[..., list[Any]]:
+    """The census_row builder, for tests that cannot import from conftest."""
+    return census_row
+
+
+@pytest.fixture
+def census_header() -> list[str]:
+    """The official header, as a list a test may change."""
+    return list(HEADER)
