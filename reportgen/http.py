@@ -1,31 +1,43 @@
-"""The one HTTP session every source uses: timeouts, retries with backoff, conditional GET.
+"""The one HTTP session every source uses: timeouts, retries with backoff, conditional GET, a deadline.
 
-Sources never call `requests` directly. requests-cache keeps each response with its validators
-(ETag, Last-Modified) and revalidates every time, so an unchanged file costs a 304, not a download.
-urllib3's Retry retries 429 and 5xx with exponential backoff, honouring Retry-After.
+Sources never call `requests` directly. requests-cache keeps each response that carries a validator
+(ETag, Last-Modified) and revalidates it on every use, so an unchanged file costs a 304, not a
+download. Failed attempts (429, 5xx, timeouts, dropped connections) are retried here, with
+exponential backoff and Retry-After honoured, all inside one deadline for the whole call: a server
+that answers slowly, or drips its body a byte at a time, cannot hang a run. The API key query
+parameter `key` is redacted from everything stored in the cache and from every URL we hand back.
 """
 
 from __future__ import annotations
 
+import re
+import socket
 import time
 from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
 from pathlib import Path
+from typing import Any
 
 import requests
-from requests.adapters import HTTPAdapter
-from urllib3.util.retry import Retry
+from urllib3.exceptions import DecodeError, NewConnectionError, ProtocolError, ReadTimeoutError, SSLError
+from urllib3.exceptions import TimeoutError as Urllib3Timeout
 
 from reportgen.config import HttpConfig
 from reportgen.errors import CollectError
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
+SECRET_PARAMETERS = ("key",)  # query parameters that carry credentials
+DEADLINE_FACTOR = 10  # the whole call may take this many per-read timeouts (300 s by default)
+MAX_WAIT = 60.0  # never sleep longer than this between attempts, whatever Retry-After says
+CHUNK = 64 * 1024
+_SECRET = re.compile(r"([?&;](?:%s)=)[^&#;\s'\"]*" % "|".join(map(re.escape, SECRET_PARAMETERS)), re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class Fetched:
     """A successful response, read in full."""
 
-    url: str
+    url: str  # the final URL, with credentials redacted
     content: bytes
     content_type: str
     etag: str
@@ -33,37 +45,91 @@ class Fetched:
     not_modified: bool  # True when the server answered 304 and the cached copy was used
 
 
+class _Retryable(Exception):
+    """A failed attempt worth repeating; the message says what went wrong."""
+
+
 class Http:
     """A shared session with the project's policies; one per process is enough."""
 
-    def __init__(self, config: HttpConfig, cache_dir: Path | None = None):
+    def __init__(self, config: HttpConfig, cache_dir: Path | None = None, *, deadline: float | None = None):
         self.config = config
+        # A bound on the whole of get(): connecting, waiting, retrying and reading the body.
+        self.deadline = deadline if deadline is not None else config.timeout * DEADLINE_FACTOR
         self.session = _session(config, cache_dir)
+
+    def __enter__(self) -> Http:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connections and the cache file."""
+        self.session.close()
 
     def get(self, url: str, *, max_bytes: int = 200 * 1024 * 1024, what: str = "download") -> Fetched:
         """GET `url`, revalidating any cached copy; raise CollectError with a clear reason on failure."""
-        deadline = time.monotonic() + self.config.timeout * (self.config.retries + 1) * 4
-        try:
-            with self.session.get(url, timeout=self.config.timeout, stream=True) as response:
-                if response.status_code >= 400:
-                    raise CollectError(f"{what} failed: {url} answered HTTP {response.status_code} {response.reason}".rstrip())
-                content = _read(response, max_bytes=max_bytes, deadline=deadline, url=url)
-                return Fetched(
-                    url=response.url,
-                    content=content,
-                    content_type=response.headers.get("Content-Type", ""),
-                    etag=response.headers.get("ETag", ""),
-                    last_modified=response.headers.get("Last-Modified", ""),
-                    not_modified=bool(getattr(response, "from_cache", False)),
-                )
-        except requests.exceptions.RetryError as exc:
-            raise CollectError(f"{what} failed: {url} kept failing after {self.config.retries} retries ({_reason(exc)})") from None
-        except requests.exceptions.Timeout:
-            raise CollectError(f"{what} failed: {url} did not answer within {self.config.timeout:g} s") from None
-        except requests.exceptions.ConnectionError as exc:
-            raise CollectError(f"{what} failed: cannot reach {url} ({_reason(exc)})") from None
-        except requests.exceptions.RequestException as exc:
-            raise CollectError(f"{what} failed: {url}: {_reason(exc)}") from None
+        shown = redact(url)
+        deadline = time.monotonic() + self.deadline
+        problems: list[str] = []
+        out_of_time = False
+        for attempt in range(self.config.retries + 1):
+            timeout = min(self.config.timeout, deadline - time.monotonic())
+            if timeout <= 0:
+                out_of_time = True
+                break
+            wait = None
+
+            def read_body(response: requests.Response, *args: Any, **kwargs: Any) -> requests.Response:
+                return _read_body(response, max_bytes=max_bytes, deadline=deadline, limit=self.deadline,
+                                  timeout=timeout, what=what, shown=shown)
+
+            try:
+                response = self.session.get(url, timeout=timeout, stream=True, hooks={"response": read_body})
+            except _Retryable as exc:
+                problems.append(str(exc))
+            except requests.exceptions.TooManyRedirects:
+                raise CollectError(f"{what} failed: {shown} redirects in a loop") from None
+            except requests.exceptions.RequestException as exc:
+                if _is_timeout(exc):
+                    problems.append(f"no answer within {timeout:g} s")
+                elif isinstance(exc, requests.exceptions.ConnectionError):
+                    problems.append(f"cannot connect ({redact(_reason(exc))})")
+                else:  # an invalid URL and the like: repeating will not help
+                    raise CollectError(f"{what} failed: {shown}: {redact(_reason(exc))}") from None
+            else:
+                try:
+                    status = response.status_code
+                    if status in RETRY_STATUSES:
+                        problems.append(f"HTTP {status} {response.reason or ''}".rstrip())
+                        wait = _retry_after(response.headers.get("Retry-After", ""))
+                    elif status >= 400:
+                        raise CollectError(f"{what} failed: {shown} answered HTTP {status} {response.reason or ''}".rstrip())
+                    else:
+                        return Fetched(
+                            url=redact(response.url),
+                            content=response.content,
+                            content_type=response.headers.get("Content-Type", ""),
+                            etag=response.headers.get("ETag", ""),
+                            last_modified=response.headers.get("Last-Modified", ""),
+                            not_modified=bool(getattr(response, "from_cache", False)),
+                        )
+                finally:
+                    response.close()
+            if attempt == self.config.retries:
+                break
+            pause = min(MAX_WAIT, wait if wait is not None else self.config.backoff * 2**attempt)
+            if time.monotonic() + pause >= deadline:
+                out_of_time = True
+                break
+            time.sleep(pause)
+        raise CollectError(_failure(what, shown, problems, out_of_time=out_of_time, limit=self.deadline))
+
+
+def redact(text: str) -> str:
+    """`text` (a URL or a message holding one) with the values of credential parameters hidden."""
+    return _SECRET.sub(r"\1REDACTED", text)
 
 
 def _session(config: HttpConfig, cache_dir: Path | None) -> requests.Session:
@@ -71,47 +137,147 @@ def _session(config: HttpConfig, cache_dir: Path | None) -> requests.Session:
         from requests_cache import CachedSession
 
         cache_dir.mkdir(parents=True, exist_ok=True)
-        # expire_after=0: keep responses, but always revalidate them with the server.
+        # expire_after=0 with always_revalidate: keep responses that have a validator, and ask the
+        # server every time (a 304 when unchanged). Server Cache-Control headers are ignored
+        # (cache_control defaults to False), so a max-age cannot make us skip a release.
         session: requests.Session = CachedSession(
-            str(cache_dir / "http_cache"), backend="sqlite", expire_after=0, stale_if_error=False,
-            allowable_codes=(200,), ignored_parameters=["key"], match_headers=False,
+            str(cache_dir / "http_cache"), backend="sqlite", serializer=_redacting_serializer(),
+            expire_after=0, always_revalidate=True, stale_if_error=False,
+            allowable_codes=(200,), ignored_parameters=list(SECRET_PARAMETERS), match_headers=False,
         )
     else:
         session = requests.Session()
-    retry = Retry(
-        total=config.retries,
-        backoff_factor=config.backoff,
-        status_forcelist=RETRY_STATUSES,
-        allowed_methods=frozenset({"GET", "HEAD"}),
-        respect_retry_after_header=True,
-        raise_on_status=True,
-    )
-    adapter = HTTPAdapter(max_retries=retry)
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
+    # Retries happen in Http.get, inside the deadline; the default adapter retries nothing.
     session.headers["User-Agent"] = config.user_agent
     return session
 
 
-def _read(response: requests.Response, *, max_bytes: int, deadline: float, url: str) -> bytes:
-    """Read the body in chunks, giving up when it grows too big or takes too long overall."""
-    declared = response.headers.get("Content-Length")
-    if declared and declared.isdigit() and int(declared) > max_bytes:
-        raise CollectError(f"download refused: {url} is {int(declared):,} bytes, over the {max_bytes:,}-byte limit")
-    chunks, size = [], 0
-    for chunk in response.iter_content(chunk_size=64 * 1024):
-        size += len(chunk)
-        if size > max_bytes:
-            raise CollectError(f"download stopped: {url} is over the {max_bytes:,}-byte limit")
-        if time.monotonic() > deadline:
-            raise CollectError(f"download stopped: {url} was still arriving after the time limit")
-        chunks.append(chunk)
-    return b"".join(chunks)
+def _redacting_serializer():
+    """requests-cache's pickle serializer, with credentials scrubbed from every stored string.
+
+    requests-cache's own `ignored_parameters` redacts the response's URL but not those of the
+    redirects that led to it, which it stores too.
+    """
+    from requests_cache.serializers import SerializerPipeline, Stage, pickle_serializer
+
+    stages = [stage.copy() for stage in pickle_serializer.stages]
+    scrub = Stage(dumps=_scrub, loads=lambda value: value)
+    return SerializerPipeline([stages[0], scrub, *stages[1:]], name="pickle-redacted", is_binary=True)
 
 
-def _reason(exc: Exception) -> str:
+def _scrub(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {key: _scrub(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_scrub(item) for item in value)
+    return value
+
+
+def _read_body(response: requests.Response, *, max_bytes: int, deadline: float, limit: float, timeout: float,
+               what: str, shown: str) -> requests.Response:
+    """Read the body as it arrives, within the size limit and the deadline (a requests hook).
+
+    It runs before requests-cache stores the response, which would otherwise read the whole body
+    with no limit of size or time. Each read waits at most until the deadline, so a server that
+    drips bytes cannot keep the call going past it.
+    """
+    if response._content_consumed:  # a cached response, or one read already
+        return response
+    try:
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > max_bytes:
+            raise CollectError(f"{what} refused: {shown} is {int(declared):,} bytes, over the {max_bytes:,}-byte limit")
+        raw = response.raw
+        chunks, size = [], 0
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise CollectError(f"{what} stopped: {shown} was still arriving after {limit:g} s, the time limit")
+            _set_read_timeout(raw, min(timeout, remaining))
+            try:
+                chunk = raw.read1(CHUNK, decode_content=True)
+            except (ReadTimeoutError, socket.timeout):
+                if time.monotonic() >= deadline - 0.01:
+                    raise CollectError(f"{what} stopped: {shown} was still arriving after {limit:g} s, the time limit") from None
+                raise _Retryable(f"sent no data for {timeout:g} s") from None
+            except DecodeError as exc:
+                raise CollectError(f"{what} failed: {shown} sent a body that cannot be decoded ({exc.__class__.__name__})") from None
+            except (ProtocolError, SSLError, OSError) as exc:
+                raise _Retryable(f"the connection broke off ({redact(_reason(exc))})") from None
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > max_bytes:
+                raise CollectError(f"{what} stopped: {shown} is over the {max_bytes:,}-byte limit")
+            chunks.append(chunk)
+    except BaseException:
+        response.close()
+        raise
+    response._content = b"".join(chunks)
+    response._content_consumed = True
+    return response
+
+
+def _set_read_timeout(raw: Any, seconds: float) -> None:
+    """Make the next socket read give up by `seconds` (urllib3 resets it for the next request)."""
+    sock = getattr(getattr(raw, "connection", None), "sock", None)
+    if sock is not None:
+        sock.settimeout(max(seconds, 0.001))
+
+
+def _retry_after(value: str) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date), if any."""
+    value = value.strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, moment.timestamp() - time.time())
+
+
+def _failure(what: str, shown: str, problems: list[str], *, out_of_time: bool, limit: float) -> str:
+    """One line saying what went wrong, on the last attempt and how often."""
+    if not problems:
+        return f"{what} failed: {shown} did not complete within {limit:g} s, the time limit"
+    last = problems[-1]
+    retries = len(problems) - 1
+    if retries == 0:
+        text = f"{what} failed: {shown}: {last}"
+    else:
+        text = f"{what} failed: {shown} kept failing after {retries} {'retry' if retries == 1 else 'retries'} ({last})"
+    if out_of_time:
+        text += f"; gave up at the {limit:g}-second time limit"
+    return text
+
+
+def _is_timeout(exc: BaseException) -> bool:
+    """Whether a requests error comes from a timeout, however deeply urllib3 wrapped it."""
+    seen: set[int] = set()
+    stack: list[Any] = [exc]
+    while stack:
+        item = stack.pop()
+        # urllib3's NewConnectionError subclasses its ConnectTimeoutError, yet means "refused" and the like.
+        if id(item) in seen or not isinstance(item, BaseException) or isinstance(item, NewConnectionError):
+            continue
+        seen.add(id(item))
+        if isinstance(item, (requests.exceptions.Timeout, Urllib3Timeout, socket.timeout)):
+            return True
+        stack.extend([*item.args, getattr(item, "reason", None), item.__cause__, item.__context__])
+    return False
+
+
+def _reason(exc: BaseException) -> str:
     """The innermost cause of a requests error, without its noisy wrapping."""
     while exc.__context__ is not None and str(exc.__context__):
-        exc = exc.__context__  # type: ignore[assignment]
+        exc = exc.__context__
     text = str(exc)
-    return text.split(": ", 1)[-1] if "Max retries exceeded" in text else text
+    if "Max retries exceeded" in text:
+        text = text.split("(Caused by ", 1)[-1].rstrip(")")
+        text = text.split(": ", 1)[-1] if ": " in text else text
+    return text
