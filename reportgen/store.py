@@ -69,6 +69,7 @@ class Store:
 
     def __init__(self, path: Path):
         self.path = path
+        self.db: sqlite3.Connection | None = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(path, isolation_level=None, timeout=30)
@@ -79,8 +80,10 @@ class Store:
                         self.db.execute(statement)
                 self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
         except sqlite3.DatabaseError as exc:
+            self.close()
             raise StoreError(f"{path}: not a usable reportgen store ({exc})") from None
         except OSError as exc:
+            self.close()
             raise StoreError(f"{path}: cannot create the store ({exc.strerror})") from None
 
     def __enter__(self) -> Store:
@@ -90,7 +93,8 @@ class Store:
         self.close()
 
     def close(self) -> None:
-        self.db.close()
+        if self.db is not None:
+            self.db.close()
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
@@ -102,20 +106,31 @@ class Store:
             raise
         self.db.execute("COMMIT")
 
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        """Turn SQLite's errors on reading (a damaged file, a locked one) into a StoreError."""
+        try:
+            yield
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: cannot read the store ({exc})") from None
+
     def is_empty(self, source: str | None = None) -> bool:
         query = "SELECT 1 FROM vintages" + (" WHERE source = ?" if source else "") + " LIMIT 1"
-        return self.db.execute(query, (source,) if source else ()).fetchone() is None
+        with self._reading():
+            return self.db.execute(query, (source,) if source else ()).fetchone() is None
 
     def add(self, batch: Batch) -> AddResult:
         """Store a batch as a new vintage, atomically; a file already stored changes nothing."""
         v = batch.vintage
         try:
-            existing = self.db.execute(
-                "SELECT label FROM vintages WHERE source = ? AND sha256 = ?", (v.source, v.sha256)
-            ).fetchone()
-            if existing:
-                return AddResult(self.vintage(v.source, existing[0]), 0, True)
+            # Look for the file inside the write lock: two processes seeding an empty store with the
+            # same snapshot must find each other's vintage, not collide on its UNIQUE key.
             with self._transaction():
+                existing = self.db.execute(
+                    "SELECT label FROM vintages WHERE source = ? AND sha256 = ?", (v.source, v.sha256)
+                ).fetchone()
+                if existing:
+                    return AddResult(self.vintage(v.source, existing[0]), 0, True)
                 self.db.execute(
                     f"INSERT INTO vintages ({', '.join(f.name for f in fields(Vintage))}, last_month) "
                     f"VALUES ({', '.join('?' * len(fields(Vintage)))}, ?)",
@@ -186,10 +201,11 @@ class Store:
     def vintage(self, source: str, label: str | None = None) -> Vintage:
         """One vintage of a source, by default the newest."""
         names = ", ".join(f.name for f in fields(Vintage))
-        if label is None:
-            row = self.db.execute(f"SELECT {names} FROM vintages WHERE source = ? ORDER BY seq DESC LIMIT 1", (source,)).fetchone()
-        else:
-            row = self.db.execute(f"SELECT {names} FROM vintages WHERE source = ? AND label = ?", (source, label)).fetchone()
+        with self._reading():
+            if label is None:
+                row = self.db.execute(f"SELECT {names} FROM vintages WHERE source = ? ORDER BY seq DESC LIMIT 1", (source,)).fetchone()
+            else:
+                row = self.db.execute(f"SELECT {names} FROM vintages WHERE source = ? AND label = ?", (source, label)).fetchone()
         if row is None:
             raise StoreError(f"{self.path}: no {source} data" + (f" with vintage {label}" if label else "") + " in the store")
         return Vintage(*row)
@@ -197,17 +213,19 @@ class Store:
     def vintages(self, source: str | None = None) -> list[tuple[Vintage, str, int]]:
         """Every vintage (oldest first) with its last month and the number of rows it stored."""
         names = ", ".join(f"v.{f.name}" for f in fields(Vintage))
-        rows = self.db.execute(
-            f"""SELECT {names}, v.last_month,
-                       (SELECT COUNT(*) FROM observations o WHERE o.source = v.source AND o.vintage = v.label)
-                FROM vintages v {'WHERE v.source = ?' if source else ''} ORDER BY v.source, v.seq""",
-            (source,) if source else (),
-        ).fetchall()
+        with self._reading():
+            rows = self.db.execute(
+                f"""SELECT {names}, v.last_month,
+                           (SELECT COUNT(*) FROM observations o WHERE o.source = v.source AND o.vintage = v.label)
+                    FROM vintages v {'WHERE v.source = ?' if source else ''} ORDER BY v.source, v.seq""",
+                (source,) if source else (),
+            ).fetchall()
         width = len(fields(Vintage))
         return [(Vintage(*row[:width]), row[width], row[width + 1]) for row in rows]
 
-    def totals(self, source: str, *, as_of: str | None = None, reporter: str = "USA") -> list[tuple[str, str, str, int, str]]:
-        """Country totals as (partner, flow, period, value, vintage), newest vintage per key.
+    def totals(self, source: str, *, as_of: str | None = None,
+               reporter: str = "USA") -> list[tuple[str, str, str, int, str, int]]:
+        """Country totals as (partner, flow, period, value, vintage, seq), newest vintage per key.
 
         `as_of` reads the store as it stood when that vintage was the newest.
         """
@@ -218,17 +236,20 @@ class Store:
             where = "AND w.seq <= (SELECT seq FROM vintages WHERE source = :source AND label = :limit)"
             params["limit"] = limit
         # SQLite takes the bare columns of a MAX() aggregate from the row holding the maximum.
-        return self.db.execute(
-            f"""SELECT o.partner, o.flow, o.period, o.value, o.vintage, MAX(w.seq)
-                FROM observations o JOIN vintages w ON w.source = o.source AND w.label = o.vintage
-                WHERE o.source = :source AND o.reporter = :reporter AND o.commodity = 'TOTAL' {where}
-                GROUP BY o.partner, o.flow, o.period""",
-            params,
-        ).fetchall()
+        with self._reading():
+            return self.db.execute(
+                f"""SELECT o.partner, o.flow, o.period, o.value, o.vintage, MAX(w.seq)
+                    FROM observations o JOIN vintages w ON w.source = o.source AND w.label = o.vintage
+                    WHERE o.source = :source AND o.reporter = :reporter AND o.commodity = 'TOTAL' {where}
+                    GROUP BY o.partner, o.flow, o.period""",
+                params,
+            ).fetchall()
 
     def partners(self) -> list[Partner]:
         """Partners that collected files introduced, beyond the bundled registry."""
+        with self._reading():
+            rows = self.db.execute("SELECT code, name, kind, census_codes FROM partners").fetchall()
         return [
             Partner(code=code, name=name, short_name=name, kind=kind, census_codes=tuple(codes.split()))
-            for code, name, kind, codes in self.db.execute("SELECT code, name, kind, census_codes FROM partners")
+            for code, name, kind, codes in rows
         ]
