@@ -14,6 +14,7 @@ import re
 import socket
 import time
 from dataclasses import dataclass
+from datetime import timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ from reportgen.errors import CollectError
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 SECRET_PARAMETERS = ("key",)  # query parameters that carry credentials
 DEADLINE_FACTOR = 10  # the whole call may take this many per-read timeouts (300 s by default)
-MAX_WAIT = 60.0  # never sleep longer than this between attempts, whatever Retry-After says
+MAX_WAIT = 60.0  # the longest sleep between attempts; a longer Retry-After ends the call
 CHUNK = 64 * 1024
 _SECRET = re.compile(r"([?&;](?:%s)=)[^&#;\s'\"]*" % "|".join(map(re.escape, SECRET_PARAMETERS)), re.IGNORECASE)
 
@@ -79,52 +80,59 @@ class Http:
             if timeout <= 0:
                 out_of_time = True
                 break
-            wait = None
-
-            def read_body(response: requests.Response, *args: Any, **kwargs: Any) -> requests.Response:
-                return _read_body(response, max_bytes=max_bytes, deadline=deadline, limit=self.deadline,
-                                  timeout=timeout, what=what, shown=shown)
-
-            try:
-                response = self.session.get(url, timeout=timeout, stream=True, hooks={"response": read_body})
-            except _Retryable as exc:
-                problems.append(str(exc))
-            except requests.exceptions.TooManyRedirects:
-                raise CollectError(f"{what} failed: {shown} redirects in a loop") from None
-            except requests.exceptions.RequestException as exc:
-                if _is_timeout(exc):
-                    problems.append(f"no answer within {timeout:g} s")
-                elif isinstance(exc, requests.exceptions.ConnectionError):
-                    problems.append(f"cannot connect ({redact(_reason(exc))})")
-                else:  # an invalid URL and the like: repeating will not help
-                    raise CollectError(f"{what} failed: {shown}: {redact(_reason(exc))}") from None
-            else:
-                try:
-                    status = response.status_code
-                    if status in RETRY_STATUSES:
-                        problems.append(f"HTTP {status} {response.reason or ''}".rstrip())
-                        wait = _retry_after(response.headers.get("Retry-After", ""))
-                    elif status >= 400:
-                        raise CollectError(f"{what} failed: {shown} answered HTTP {status} {response.reason or ''}".rstrip())
-                    else:
-                        return Fetched(
-                            url=redact(response.url),
-                            content=response.content,
-                            content_type=response.headers.get("Content-Type", ""),
-                            etag=response.headers.get("ETag", ""),
-                            last_modified=response.headers.get("Last-Modified", ""),
-                            not_modified=bool(getattr(response, "from_cache", False)),
-                        )
-                finally:
-                    response.close()
+            outcome = self._attempt(url, shown=shown, what=what, timeout=timeout, deadline=deadline, max_bytes=max_bytes)
+            if isinstance(outcome, Fetched):
+                return outcome
+            problem, retry_after = outcome
+            problems.append(problem)
             if attempt == self.config.retries:
                 break
-            pause = min(MAX_WAIT, wait if wait is not None else self.config.backoff * 2**attempt)
+            if retry_after is not None and retry_after > MAX_WAIT:
+                break  # retrying sooner than the server asked would only be refused again
+            pause = retry_after if retry_after is not None else min(MAX_WAIT, self.config.backoff * 2**attempt)
             if time.monotonic() + pause >= deadline:
                 out_of_time = True
                 break
             time.sleep(pause)
         raise CollectError(_failure(what, shown, problems, out_of_time=out_of_time, limit=self.deadline))
+
+    def _attempt(self, url: str, *, shown: str, what: str, timeout: float, deadline: float,
+                 max_bytes: int) -> Fetched | tuple[str, float | None]:
+        """One request: the response, or what went wrong and how long the server asked us to wait."""
+
+        def read_body(response: requests.Response, *args: Any, **kwargs: Any) -> requests.Response:
+            return _read_body(response, max_bytes=max_bytes, deadline=deadline, limit=self.deadline,
+                              timeout=timeout, what=what, shown=shown)
+
+        try:
+            response = self.session.get(url, timeout=timeout, stream=True, hooks={"response": read_body})
+        except _Retryable as exc:
+            return str(exc), None
+        except requests.exceptions.TooManyRedirects:
+            raise CollectError(f"{what} failed: {shown} redirects in a loop") from None
+        except requests.exceptions.RequestException as exc:
+            if _is_timeout(exc):
+                return f"no answer within {timeout:g} s", None
+            if isinstance(exc, requests.exceptions.ConnectionError):
+                return f"cannot connect: {redact(_reason(exc))}", None
+            # An invalid URL and the like: repeating will not help.
+            raise CollectError(f"{what} failed: {shown}: {redact(_reason(exc))}") from None
+        with response:
+            status = f"HTTP {response.status_code} {response.reason or ''}".rstrip()
+            if response.status_code in RETRY_STATUSES:
+                retry_after = _retry_after(response.headers.get("Retry-After", ""))
+                asked = f", asked to retry after {retry_after:.0f} s" if retry_after else ""
+                return status + asked, retry_after
+            if response.status_code >= 400:
+                raise CollectError(f"{what} failed: {shown} answered {status}")
+            return Fetched(
+                url=redact(response.url),
+                content=response.content,
+                content_type=response.headers.get("Content-Type", ""),
+                etag=response.headers.get("ETag", ""),
+                last_modified=response.headers.get("Last-Modified", ""),
+                not_modified=bool(getattr(response, "from_cache", False)),
+            )
 
 
 def redact(text: str) -> str:
@@ -205,7 +213,7 @@ def _read_body(response: requests.Response, *, max_bytes: int, deadline: float, 
             except DecodeError as exc:
                 raise CollectError(f"{what} failed: {shown} sent a body that cannot be decoded ({exc.__class__.__name__})") from None
             except (ProtocolError, SSLError, OSError) as exc:
-                raise _Retryable(f"the connection broke off ({redact(_reason(exc))})") from None
+                raise _Retryable(f"the connection broke off: {redact(_reason(exc))}") from None
             if not chunk:
                 break
             size += len(chunk)
@@ -238,6 +246,8 @@ def _retry_after(value: str) -> float | None:
         moment = parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
+    if moment.tzinfo is None:  # "-0000": the date is in UTC, whatever the local zone
+        moment = moment.replace(tzinfo=timezone.utc)
     return max(0.0, moment.timestamp() - time.time())
 
 

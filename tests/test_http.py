@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import socket
 import time
 from collections.abc import Iterator
@@ -141,14 +142,24 @@ def test_500_every_time_gives_up_after_the_retries(server):
     assert len(server.log) == 3
 
 
-def test_a_long_retry_after_gives_up_at_the_deadline_instead_of_sleeping(server):
+def test_a_long_retry_after_gives_up_instead_of_sleeping(server):
     """Retry-After: 3600 must not park a scheduled run for an hour."""
     server.expect_request("/later").respond_with_data("later", status=503, headers={"Retry-After": "3600"})
+    started = time.monotonic()
+    with Http(config(retries=3)) as http:
+        message = failure(http, server.url_for("/later"))
+    assert time.monotonic() - started < 2
+    assert message == f"download failed: {server.url_for('/later')}: HTTP 503 SERVICE UNAVAILABLE, asked to retry after 3600 s"
+    assert len(server.log) == 1
+
+
+def test_a_retry_after_beyond_the_deadline_gives_up_at_once(server):
+    server.expect_request("/later").respond_with_data("later", status=503, headers={"Retry-After": "30"})
     started = time.monotonic()
     with Http(config(retries=3), deadline=5) as http:
         message = failure(http, server.url_for("/later"))
     assert time.monotonic() - started < 2
-    assert message.endswith(": HTTP 503 SERVICE UNAVAILABLE; gave up at the 5-second time limit")
+    assert message.endswith("asked to retry after 30 s; gave up at the 5-second time limit")
 
 
 def test_a_short_retry_after_is_honoured(server):
@@ -184,7 +195,7 @@ def test_nobody_listening():
     with Http(config(retries=1)) as http:
         message = failure(http, f"http://127.0.0.1:{port}/country.xlsx")
     assert message.startswith(f"download failed: http://127.0.0.1:{port}/country.xlsx kept failing after 1 retry "
-                              "(cannot connect (")
+                              "(cannot connect: ")
     assert "refused" in message.lower()
 
 
@@ -228,6 +239,21 @@ def test_a_slow_drip_cannot_outlast_the_deadline(server, tmp_path, cached):
     assert elapsed < 1.0, elapsed
 
 
+def test_a_stall_mid_body_ends_at_the_deadline_not_the_read_timeout(server):
+    """The last read waits only as long as the deadline leaves, not a whole read timeout."""
+    def stall() -> Iterator[bytes]:
+        yield b"first bytes"
+        time.sleep(3)
+        yield b"too late"
+
+    server.expect_request("/stall").respond_with_handler(lambda request: Response(stall(), direct_passthrough=True))
+    started = time.monotonic()
+    with Http(config(timeout=2.5), deadline=0.6) as http:
+        message = failure(http, server.url_for("/stall"))
+    assert message == f"download stopped: {server.url_for('/stall')} was still arriving after 0.6 s, the time limit"
+    assert time.monotonic() - started < 1.0
+
+
 def test_the_default_deadline_follows_the_timeout():
     assert Http(config(timeout=30.0)).deadline == 300.0
 
@@ -267,3 +293,44 @@ def test_redact():
         "https://api.census.gov/x?get=A&key=REDACTED&time=2025"
     assert redact("https://x/?key=abc") == "https://x/?key=REDACTED"
     assert redact("https://x/?monkey=abc") == "https://x/?monkey=abc"
+
+
+# -- bodies ----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("cached", [False, True], ids=["plain", "cached"])
+def test_a_large_compressed_body_arrives_whole(server, tmp_path, cached):
+    """Read piece by piece and decompressed on the way; the cache keeps the decoded bytes."""
+    import gzip
+
+    body = random.Random(11).randbytes(300_000) + b"\x00" * 700_000
+    server.expect_request("/big.xlsx").respond_with_data(
+        gzip.compress(body), headers={"Content-Encoding": "gzip", "ETag": '"g"'})
+    with Http(config(), tmp_path / "cache" if cached else None) as http:
+        assert http.get(server.url_for("/big.xlsx")).content == body
+        if cached:
+            server.clear()
+            server.expect_request("/big.xlsx").respond_with_handler(conditional(b"unused", '"g"'))
+            again = http.get(server.url_for("/big.xlsx"))
+            assert (again.not_modified, again.content == body) == (True, True)
+
+
+def test_a_body_cut_short_is_retried(server):
+    """The server promises 1,000 bytes, sends 10 and hangs up; the next attempt gets the file."""
+    def cut(request: Request) -> Response:
+        return Response(iter([b"0123456789"]), headers={"Content-Length": "1000", "Connection": "close"},
+                        direct_passthrough=True)
+
+    server.expect_oneshot_request("/cut").respond_with_handler(cut)
+    server.expect_request("/cut").respond_with_data(BODY)
+    with Http(config(timeout=0.5)) as http:
+        assert http.get(server.url_for("/cut")).content == BODY
+    assert len(server.log) == 2
+
+
+def test_a_body_cut_short_every_time(server):
+    server.expect_request("/cut").respond_with_handler(
+        lambda request: Response(iter([b"0123456789"]), headers={"Content-Length": "1000"}, direct_passthrough=True))
+    with Http(config(retries=1)) as http:
+        message = failure(http, server.url_for("/cut"))
+    assert message == (f"download failed: {server.url_for('/cut')} kept failing after 1 retry "
+                       "(the connection broke off: IncompleteRead(10 bytes read, 990 more expected))")
