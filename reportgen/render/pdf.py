@@ -1,4 +1,8 @@
-"""Print a briefing's HTML to PDF with WeasyPrint (imported here only: it costs most of a second)."""
+"""Print a briefing's HTML to PDF with WeasyPrint (imported here only: it costs most of a second).
+
+The page size, running header and "Page N of M" come from the @page rules of the stylesheet; the
+PDF's title and language from the document's <title> and <html lang>.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +11,27 @@ from pathlib import Path
 from reportgen.errors import RenderError
 from reportgen.files import write_atomic
 
+ALLOWED = ("data",)
 
-def url_fetcher(url: str, timeout: int = 10, ssl_context=None):
-    """Allow only data: URLs: nothing in a briefing may make the PDF step read a file or the network.
 
-    A briefing is self-contained (stylesheet inlined, charts as data: URLs), so no other URL is needed.
+def url_fetcher():
+    """A WeasyPrint URL fetcher that reads data: URLs and refuses every other URL.
+
+    A briefing is self-contained (stylesheet inlined, charts as data: URLs), so nothing a feed puts
+    in it may make the PDF step read a local file or reach the network. A refused image is left
+    out, with a warning on WeasyPrint's logger; the rest of the document still prints.
     """
-    from weasyprint import default_url_fetcher
+    from weasyprint import urls
 
-    if not url.startswith("data:"):
-        raise ValueError(f"reportgen does not fetch {url.split(':', 1)[0]}: URLs when printing")
-    return default_url_fetcher(url, timeout=timeout, ssl_context=ssl_context)
+    if hasattr(urls, "URLFetcher"):  # WeasyPrint 68 and later: a class that checks the scheme itself
+        return urls.URLFetcher(allowed_protocols=ALLOWED, allow_redirects=False)
+
+    def fetch(url: str, timeout: int = 10, ssl_context=None):
+        if url.split(":", 1)[0].lower() not in ALLOWED:
+            raise ValueError(f"reportgen does not fetch {url.split(':', 1)[0]}: URLs when printing")
+        return urls.default_url_fetcher(url, timeout=timeout, ssl_context=ssl_context)
+
+    return fetch
 
 
 def write_pdf(html: str, target: Path) -> Path:
@@ -25,7 +39,7 @@ def write_pdf(html: str, target: Path) -> Path:
     import weasyprint
 
     try:
-        document = weasyprint.HTML(string=html, url_fetcher=url_fetcher, base_url=None)
+        document = weasyprint.HTML(string=html, url_fetcher=url_fetcher(), base_url=None)
         return write_atomic(target, lambda path: document.write_pdf(path))
     except OSError as exc:
         raise RenderError(f"{target}: cannot write the PDF ({exc.strerror or exc})") from None
