@@ -1,10 +1,35 @@
-"""Charts for briefings, drawn with matplotlib from the series analysis made (placeholder)."""
+"""Charts for briefings, drawn with matplotlib from the series analysis made; they compute nothing.
+
+Each chart is an SVG inside an `<img src="data:...">`: WeasyPrint prints it fast (inline `<svg>` is
+3-4x slower) and keeps its text selectable (`svg.fonttype = "none"`); browsers and phones scale it.
+matplotlib is imported inside `draw()` (it costs most of a second) and driven through its object
+API, a `Figure` with its own canvas, so no pyplot state is shared between threads or briefings.
+Margins are fixed in inches rather than left to a layout engine, which would double the drawing time.
+"""
 
 from __future__ import annotations
 
+import base64
+import io
+import threading
 from dataclasses import dataclass
 
-from reportgen.models import Facts
+from babel.dates import get_month_names
+from babel.numbers import format_decimal
+
+from reportgen.models import ChartSeries, Facts, Partner
+from reportgen.render.format import capfirst, ordinal, period_label
+
+INK, MUTED, RULE, ACCENT, GREY = "#1a1a1a", "#5c5c5c", "#d6d6d6", "#b3261e", "#a3a3a3"
+WIDTH = 5.0  # inches: printed at this size; on a phone, scaled to ~75%, the text stays readable
+FONT = 10  # points
+BILLION = 1e9
+UNIT_NOTES = {"deficit": "$ billions; below zero: U.S. deficit", "surplus": "$ billions; above zero: U.S. surplus",
+              "balance": "$ billions; above zero: U.S. surplus; below zero: deficit"}
+# The SVG writer reads these from matplotlib's global rcParams while it saves: they are set for the
+# save only, under a lock, so other code in the process never sees them changed.
+_SVG_SETTINGS = {"svg.fonttype": "none", "svg.hashsalt": "reportgen"}
+_svg_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -20,4 +45,160 @@ class Chart:
 
 
 def draw(facts: Facts, *, locale: str = "en_US") -> list[Chart]:
-    return []
+    """The briefing's charts: monthly balance, exports and imports by year, top partners."""
+    series = facts.charts
+    if series is None:
+        return []
+    charts = []
+    if series.balance_this_year:
+        charts.append(_balance(facts, series, locale))
+    if series.annual:
+        charts.append(_annual(facts.partner, series, locale))
+    if series.top_partners:
+        charts.append(_partners(facts, series, locale))
+    return charts
+
+
+def _balance(facts: Facts, series: ChartSeries, locale: str) -> Chart:
+    """Bars of each month's balance, this year beside last year, deficits below zero."""
+    year = facts.period.year
+    months = get_month_names("abbreviated", locale=locale)
+    fig, ax = _figure(2.5, left=0.45, bottom=0.3, top=0.42)
+    for offset, rows, color, label in ((-0.2, series.balance_last_year, GREY, str(year - 1)),
+                                       (0.2, series.balance_this_year, ACCENT, str(year))):
+        if rows:
+            ax.bar([m + offset for m, _ in rows], [b / BILLION for _, b in rows], width=0.4, color=color, label=label)
+    ax.axhline(0, color=INK, linewidth=0.8)
+    ax.set_xticks(range(1, 13), [months[m] for m in range(1, 13)])
+    ax.set_xlim(0.45, 12.55)
+    ax.legend(frameon=False, fontsize=FONT, ncols=2, loc="lower right", bbox_to_anchor=(1, 1), borderaxespad=0.3,
+              handlelength=1, columnspacing=1.2)
+    gap = _gap_word([b for _, b in series.balance_this_year + series.balance_last_year])
+    _style(ax, locale, unit=UNIT_NOTES[gap])
+    last = series.balance_this_year[-1][0]
+    span = f"{year}" if last == 12 else f"{year} (through {get_month_names('wide', locale=locale)[last]})"
+    if series.balance_last_year:
+        span += f" against {year - 1}"
+    who = facts.partner.display_name
+    return _chart(fig, "chart-balance", f"Monthly U.S. goods trade {gap} with {who}, {span}",
+                  f"Bar chart: the U.S. goods {gap} with {who} by month, {span}")
+
+
+def _annual(partner: Partner, series: ChartSeries, locale: str) -> Chart:
+    """Exports and imports by year as two lines, each named at its end (no legend to look up)."""
+    years = [y for y, _, _ in series.annual]
+    fig, ax = _figure(2.4, left=0.45, bottom=0.3, top=0.35)
+    for index, label, color in ((2, "Imports", ACCENT), (1, "Exports", INK)):
+        values = [row[index] / BILLION for row in series.annual]
+        ax.plot(years, values, color=color, linewidth=2, marker="o", markersize=3.5)
+        ax.annotate(label, (years[-1], values[-1]), xytext=(6, 0), textcoords="offset points",
+                    va="center", fontsize=FONT, color=color, fontweight="bold")
+    ax.set_ylim(bottom=0)
+    ax.set_xlim(years[0] - 0.5, years[-1] + 0.12 * len(years) + 0.6)  # room for the line names
+    ax.set_xticks(years, [str(y) if len(years) <= 6 or (years[-1] - y) % 2 == 0 else "" for y in years])
+    _style(ax, locale, unit="$ billions")
+    span = f"{years[0]}" if len(years) == 1 else f"{years[0]} to {years[-1]}"
+    who = partner.display_name
+    return _chart(fig, "chart-annual", f"U.S. goods exports to and imports from {who}, {span}",
+                  f"Line chart: U.S. goods exports to and imports from {who} by year, {span}, in $ billions")
+
+
+def _partners(facts: Facts, series: ChartSeries, locale: str) -> Chart:
+    """Horizontal bars of the leading partners by total trade, largest on top, this partner in red."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import text_to_path
+
+    me, top = facts.partner.code, series.top_partners
+    rank = facts.ranks.get("total_trade")
+    labels = [f"{rank.rank if n.code == me and rank else i}. {_label(n.name)}" for i, n in enumerate(top, 1)]
+    bold = FontProperties(size=FONT, weight="bold")
+    widest = max(text_to_path.get_text_width_height_descent(text, bold, ismath=False)[0] for text in labels)
+    fig, ax = _figure(0.45 + 0.25 * len(top), left=min(widest / 72 + 0.15, 2.5), bottom=0.1, top=0.3, right=0.5)
+    positions = list(range(len(top) - 1, -1, -1))
+    values = [n.value / BILLION for n in top]
+    bars = ax.barh(positions, values, height=0.68, color=[ACCENT if n.code == me else GREY for n in top])
+    ax.bar_label(bars, [_number(v, locale, "#,##0.0" if v >= 0.1 else "#,##0.###") for v in values], padding=3,
+                 fontsize=FONT - 0.5, color=INK)
+    _style(ax, locale, unit="Total goods trade (exports plus imports), $ billions", grid=False)
+    ax.set_yticks(positions, labels)
+    for tick, n in zip(ax.get_yticklabels(), top):
+        if n.code == me:
+            tick.set(color=ACCENT, fontweight="bold")
+    ax.set_ylim(-0.6, len(top) - 0.4)
+    ax.margins(x=0)
+    ax.xaxis.set_visible(False)
+    ax.spines["bottom"].set_visible(False)
+    ax.spines["left"].set(visible=True, color=MUTED)
+    who, when = facts.partner.display_name, period_label(facts.period, locale)
+    shown = any(n.code == me for n in top)
+    beyond = shown and rank is not None and rank.rank > len(top)  # listed after the leaders, out of rank
+    alt = f"Bar chart: the {len(top) - beyond} largest U.S. trading partners by total goods trade in {when}"
+    if beyond:
+        alt += f", and {who}, the {ordinal(rank.rank).removesuffix('-largest')}, highlighted"
+    elif shown:
+        alt += f", with {who} highlighted"
+    else:
+        alt += f"; {who} is a group of countries and is not ranked"
+    return _chart(fig, "chart-partners", f"Largest U.S. trading partners by total goods trade, {when}", alt)
+
+
+def _figure(height: float, *, left: float, bottom: float, top: float, right: float = 0.1):
+    """A figure WIDTH inches wide with one axes inside margins given in inches."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(WIDTH, height))
+    fig.subplots_adjust(left=left / WIDTH, right=1 - right / WIDTH, bottom=bottom / height, top=1 - top / height)
+    return fig, fig.add_subplot()
+
+
+def _style(ax, locale: str, *, unit: str, grid: bool = True) -> None:
+    """House style: no box, light grid lines behind, the unit in the top corner, numbers in the locale."""
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    for side in ("top", "right", "left"):
+        ax.spines[side].set_visible(False)
+    ax.spines["bottom"].set_color(MUTED)
+    ax.tick_params(labelsize=FONT, colors=INK, length=0, pad=4)
+    ax.figure.text(0.02 / WIDTH, 1 - 0.06 / ax.figure.get_figheight(), unit, ha="left", va="top",
+                   fontsize=FONT - 0.5, color=MUTED, parse_math=False)
+    if grid:
+        ax.set_axisbelow(True)
+        ax.grid(axis="y", color=RULE, linewidth=0.6)
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10]))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: _number(value, locale, "#,##0.###")))
+
+
+def _chart(fig, chart_id: str, title: str, alt: str) -> Chart:
+    """Save `fig` as a deterministic SVG (fixed id salt, no date) in a data: URL."""
+    import matplotlib
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+
+    buffer = io.BytesIO()
+    canvas = FigureCanvasSVG(fig)
+    with _svg_lock:
+        saved = {key: matplotlib.rcParams[key] for key in _SVG_SETTINGS}
+        try:
+            matplotlib.rcParams.update(_SVG_SETTINGS)
+            canvas.print_svg(buffer, metadata={"Date": None, "Creator": None, "Title": title})
+        finally:
+            matplotlib.rcParams.update(saved)
+    width, height = fig.get_size_inches()
+    src = "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    return Chart(chart_id, title, alt, src, round(width * 96), round(height * 96))
+
+
+def _gap_word(balances: list[int]) -> str:
+    """'deficit' or 'surplus' when every month was one, else 'balance'."""
+    if all(b < 0 for b in balances):
+        return "deficit"
+    return "surplus" if all(b > 0 for b in balances) else "balance"
+
+
+def _label(name: str) -> str:
+    """'the United Kingdom' reads 'United Kingdom' on an axis."""
+    return capfirst(name.removeprefix("the "))
+
+
+def _number(value: float, locale: str, pattern: str) -> str:
+    """An axis number in the locale, with a true minus sign (and none on a zero that is -1e-15)."""
+    return format_decimal(round(value, 3) + 0.0, format=f"{pattern};−{pattern}", locale=locale)
