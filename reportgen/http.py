@@ -2,10 +2,10 @@
 
 Sources never call `requests` directly. requests-cache keeps each response that carries a validator
 (ETag, Last-Modified) and revalidates it on every use, so an unchanged file costs a 304, not a
-download. Failed attempts (429, 5xx, timeouts, dropped connections) are retried here, with
-exponential backoff and Retry-After honoured, all inside one deadline for the whole call: a server
-that answers slowly, or drips its body a byte at a time, cannot hang a run. The API key query
-parameter `key` is redacted from everything stored in the cache and from every URL we hand back.
+download. urllib3's Retry repeats 429s, 5xx answers, timeouts and refused connections with
+exponential backoff, honouring Retry-After up to a minute. The body is read against a deadline
+counted from the start of the call, so a server that drips bytes cannot hang a run. The API key
+query parameter `key` is redacted from everything stored in the cache and every URL handed back.
 """
 
 from __future__ import annotations
@@ -14,22 +14,22 @@ import re
 import socket
 import time
 from dataclasses import dataclass
-from datetime import timezone
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
 import requests
+from requests.adapters import HTTPAdapter
 from urllib3.exceptions import DecodeError, NewConnectionError, ProtocolError, ReadTimeoutError, SSLError
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
+from urllib3.util.retry import Retry
 
 from reportgen.config import HttpConfig
 from reportgen.errors import CollectError
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 SECRET_PARAMETERS = ("key",)  # query parameters that carry credentials
-DEADLINE_FACTOR = 10  # the whole call may take this many per-read timeouts (300 s by default)
-MAX_WAIT = 60.0  # the longest sleep between attempts; a longer Retry-After ends the call
+DEADLINE_FACTOR = 10  # a body may take this many per-read timeouts to arrive (300 s by default)
+MAX_WAIT = 60  # the longest wait a Retry-After header can ask for
 CHUNK = 64 * 1024
 _SECRET = re.compile(r"([?&;](?:%s)=)[^&#;\s'\"]*" % "|".join(map(re.escape, SECRET_PARAMETERS)), re.IGNORECASE)
 
@@ -46,16 +46,12 @@ class Fetched:
     not_modified: bool  # True when the server answered 304 and the cached copy was used
 
 
-class _Retryable(Exception):
-    """A failed attempt worth repeating; the message says what went wrong."""
-
-
 class Http:
     """A shared session with the project's policies; one per process is enough."""
 
     def __init__(self, config: HttpConfig, cache_dir: Path | None = None, *, deadline: float | None = None):
         self.config = config
-        # A bound on the whole of get(): connecting, waiting, retrying and reading the body.
+        # A bound on the body's arrival, counted from the start of get(): requests has none of its own.
         self.deadline = deadline if deadline is not None else config.timeout * DEADLINE_FACTOR
         self.session = _session(config, cache_dir)
 
@@ -73,57 +69,24 @@ class Http:
         """GET `url`, revalidating any cached copy; raise CollectError with a clear reason on failure."""
         shown = redact(url)
         deadline = time.monotonic() + self.deadline
-        problems: list[str] = []
-        out_of_time = False
-        for attempt in range(self.config.retries + 1):
-            timeout = min(self.config.timeout, deadline - time.monotonic())
-            if timeout <= 0:
-                out_of_time = True
-                break
-            outcome = self._attempt(url, shown=shown, what=what, timeout=timeout, deadline=deadline, max_bytes=max_bytes)
-            if isinstance(outcome, Fetched):
-                return outcome
-            problem, retry_after = outcome
-            problems.append(problem)
-            if attempt == self.config.retries:
-                break
-            if retry_after is not None and retry_after > MAX_WAIT:
-                break  # retrying sooner than the server asked would only be refused again
-            pause = retry_after if retry_after is not None else min(MAX_WAIT, self.config.backoff * 2**attempt)
-            if time.monotonic() + pause >= deadline:
-                out_of_time = True
-                break
-            time.sleep(pause)
-        raise CollectError(_failure(what, shown, problems, out_of_time=out_of_time, limit=self.deadline))
-
-    def _attempt(self, url: str, *, shown: str, what: str, timeout: float, deadline: float,
-                 max_bytes: int) -> Fetched | tuple[str, float | None]:
-        """One request: the response, or what went wrong and how long the server asked us to wait."""
 
         def read_body(response: requests.Response, *args: Any, **kwargs: Any) -> requests.Response:
             return _read_body(response, max_bytes=max_bytes, deadline=deadline, limit=self.deadline,
-                              timeout=timeout, what=what, shown=shown)
+                              timeout=self.config.timeout, what=what, shown=shown)
 
         try:
-            response = self.session.get(url, timeout=timeout, stream=True, hooks={"response": read_body})
-        except _Retryable as exc:
-            return str(exc), None
+            response = self.session.get(url, timeout=min(self.config.timeout, self.deadline), stream=True,
+                                        hooks={"response": read_body})
         except requests.exceptions.TooManyRedirects:
             raise CollectError(f"{what} failed: {shown} redirects in a loop") from None
         except requests.exceptions.RequestException as exc:
-            if _is_timeout(exc):
-                return f"no answer within {timeout:g} s", None
-            if isinstance(exc, requests.exceptions.ConnectionError):
-                return f"cannot connect: {redact(_reason(exc))}", None
-            # An invalid URL and the like: repeating will not help.
-            raise CollectError(f"{what} failed: {shown}: {redact(_reason(exc))}") from None
+            raise CollectError(f"{what} failed: {shown}{self._explain(exc)}") from None
         with response:
-            status = f"HTTP {response.status_code} {response.reason or ''}".rstrip()
-            if response.status_code in RETRY_STATUSES:
-                retry_after = _retry_after(response.headers.get("Retry-After", ""))
-                asked = f", asked to retry after {retry_after:.0f} s" if retry_after else ""
-                return status + asked, retry_after
             if response.status_code >= 400:
+                status = f"HTTP {response.status_code} {response.reason or ''}".rstrip()
+                retries = getattr(getattr(response.raw, "retries", None), "history", ())
+                if retries:  # urllib3 hands back the last answer once its retries are spent
+                    raise CollectError(f"{what} failed: {shown} kept failing after {_retries(len(retries))} ({status})")
                 raise CollectError(f"{what} failed: {shown} answered {status}")
             return Fetched(
                 url=redact(response.url),
@@ -133,6 +96,21 @@ class Http:
                 last_modified=response.headers.get("Last-Modified", ""),
                 not_modified=bool(getattr(response, "from_cache", False)),
             )
+
+    def _explain(self, exc: requests.exceptions.RequestException) -> str:
+        """What went wrong, after urllib3 has retried what was worth retrying."""
+        if _is_timeout(exc):
+            reason = f"no answer within {self.config.timeout:g} s"
+        elif isinstance(exc, requests.exceptions.ConnectionError):
+            reason = f"cannot connect: {redact(_reason(exc))}"
+        else:
+            return f": {redact(_reason(exc))}"
+        retries = self.config.retries
+        return f" kept failing after {_retries(retries)} ({reason})" if retries else f": {reason}"
+
+
+def _retries(count: int) -> str:
+    return f"{count} {'retry' if count == 1 else 'retries'}"
 
 
 def redact(text: str) -> str:
@@ -155,7 +133,18 @@ def _session(config: HttpConfig, cache_dir: Path | None) -> requests.Session:
         )
     else:
         session = requests.Session()
-    # Retries happen in Http.get, inside the deadline; the default adapter retries nothing.
+    retry = Retry(
+        total=config.retries,
+        backoff_factor=config.backoff,
+        status_forcelist=RETRY_STATUSES,
+        allowed_methods=frozenset({"GET", "HEAD"}),
+        respect_retry_after_header=True,
+        retry_after_max=MAX_WAIT,  # a Retry-After of hours must not park a scheduled run
+        raise_on_status=False,  # hand back the last answer, so the message can quote its status
+    )
+    adapter = HTTPAdapter(max_retries=retry)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
     session.headers["User-Agent"] = config.user_agent
     return session
 
@@ -209,11 +198,11 @@ def _read_body(response: requests.Response, *, max_bytes: int, deadline: float, 
             except (ReadTimeoutError, socket.timeout):
                 if time.monotonic() >= deadline - 0.01:
                     raise CollectError(f"{what} stopped: {shown} was still arriving after {limit:g} s, the time limit") from None
-                raise _Retryable(f"sent no data for {timeout:g} s") from None
+                raise CollectError(f"{what} failed: {shown} sent no data for {timeout:g} s") from None
             except DecodeError as exc:
                 raise CollectError(f"{what} failed: {shown} sent a body that cannot be decoded ({exc.__class__.__name__})") from None
             except (ProtocolError, SSLError, OSError) as exc:
-                raise _Retryable(f"the connection broke off: {redact(_reason(exc))}") from None
+                raise CollectError(f"{what} failed: {shown}: the connection broke off ({redact(_reason(exc))})") from None
             if not chunk:
                 break
             size += len(chunk)
@@ -233,37 +222,6 @@ def _set_read_timeout(raw: Any, seconds: float) -> None:
     sock = getattr(getattr(raw, "connection", None), "sock", None)
     if sock is not None:
         sock.settimeout(max(seconds, 0.001))
-
-
-def _retry_after(value: str) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date), if any."""
-    value = value.strip()
-    if not value:
-        return None
-    if value.isdigit():
-        return float(value)
-    try:
-        moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if moment.tzinfo is None:  # "-0000": the date is in UTC, whatever the local zone
-        moment = moment.replace(tzinfo=timezone.utc)
-    return max(0.0, moment.timestamp() - time.time())
-
-
-def _failure(what: str, shown: str, problems: list[str], *, out_of_time: bool, limit: float) -> str:
-    """One line saying what went wrong, on the last attempt and how often."""
-    if not problems:
-        return f"{what} failed: {shown} did not complete within {limit:g} s, the time limit"
-    last = problems[-1]
-    retries = len(problems) - 1
-    if retries == 0:
-        text = f"{what} failed: {shown}: {last}"
-    else:
-        text = f"{what} failed: {shown} kept failing after {retries} {'retry' if retries == 1 else 'retries'} ({last})"
-    if out_of_time:
-        text += f"; gave up at the {limit:g}-second time limit"
-    return text
 
 
 def _is_timeout(exc: BaseException) -> bool:
