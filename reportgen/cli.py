@@ -63,15 +63,15 @@ def collect(ctx: click.Context, file: Path | None, snapshot: bool) -> None:
 
     if file is not None and snapshot:
         raise InputError("give --file or --snapshot, not both")
-    batch, result = pipeline.collect(config_of(ctx), file, use_snapshot=snapshot)
-    for warning in batch.warnings:
+    result = pipeline.collect(config_of(ctx), file, use_snapshot=snapshot)
+    for warning in result.warnings:
         click.echo(f"reportgen: warning: {warning}", err=True)
     v = result.vintage
     if result.unchanged:
         click.echo(f"unchanged: {v.source} vintage {v.label} is already stored")
     else:
-        click.echo(f"stored {v.source} vintage {v.label}: {len(batch.observations):,} values through "
-                   f"{batch.last_month}, {result.stored:,} new or revised")
+        click.echo(f"stored {v.source} vintage {v.label}: {result.values:,} values through {result.last_month}, "
+                   f"{result.stored:,} new or revised")
 
 
 @cli.command()

@@ -6,20 +6,21 @@ call these functions; each takes the config and returns plain results.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 from reportgen.analysis import TradeTable, build_facts
 from reportgen.config import Config
 from reportgen.errors import InputError
-from reportgen.models import Batch, Facts, Provenance
+from reportgen.models import Facts, Provenance, Vintage
 from reportgen.partners import Registry, bundled
 from reportgen.periods import Period
 from reportgen.sources import census_bulk, snapshot
-from reportgen.store import AddResult, Store
+from reportgen.store import Store
 
 SOURCE = census_bulk.SOURCE
 FORMATS = ("html", "pdf")
@@ -35,7 +36,19 @@ def open_store(config: Config) -> Store:
     return store
 
 
-def collect(config: Config, file: Path | None = None, *, use_snapshot: bool = False) -> tuple[Batch, AddResult]:
+@dataclass
+class Collected:
+    """What one collect did: the vintage, and how many values it read and stored."""
+
+    vintage: Vintage
+    unchanged: bool  # the same file was already stored
+    values: int = 0
+    stored: int = 0  # values new or revised against the vintage before
+    last_month: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+
+def collect(config: Config, file: Path | None = None, *, use_snapshot: bool = False) -> Collected:
     """Read the Census bulk file (downloaded, from `file`, or the bundled snapshot) into the store."""
     registry = bundled()
     if use_snapshot:
@@ -45,14 +58,22 @@ def collect(config: Config, file: Path | None = None, *, use_snapshot: bool = Fa
     else:
         from reportgen.http import Http
 
-        fetched = Http(config.http, config.data_dir / "cache").get(config.census.bulk_url, what="Census bulk file download")
+        with Http(config.http, config.data_dir / "cache") as http:
+            fetched = http.get(config.census.bulk_url, what="Census bulk file download")
+        with Store(config.db_path) as store:  # an unchanged release is not parsed again
+            known = store.find(SOURCE, hashlib.sha256(fetched.content).hexdigest())
+        if known:
+            return Collected(known, unchanged=True)
         batch = census_bulk.read_bytes(
             fetched.content, registry, name=config.census.bulk_url, origin=fetched.url,
-            published=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), etag=fetched.etag, last_modified=fetched.last_modified,
+            published=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), etag=fetched.etag,
+            last_modified=fetched.last_modified,
         )
-    # Parse everything before touching the store, so a bad file leaves it as it was.
-    with open_store(config) as store:
-        return batch, store.add(batch)
+    # Parsed in full before the store is touched, so a bad file leaves it as it was.
+    with Store(config.db_path) as store:
+        result = store.add(batch)
+    return Collected(result.vintage, result.unchanged, len(batch.observations), result.stored, batch.last_month,
+                     batch.warnings)
 
 
 # -- analyse ------------------------------------------------------------------------------------

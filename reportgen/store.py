@@ -119,6 +119,12 @@ class Store:
         with self._reading():
             return self.db.execute(query, (source,) if source else ()).fetchone() is None
 
+    def find(self, source: str, sha256: str) -> Vintage | None:
+        """The vintage stored from a file with this content hash, if any."""
+        with self._reading():
+            row = self.db.execute("SELECT label FROM vintages WHERE source = ? AND sha256 = ?", (source, sha256)).fetchone()
+        return self.vintage(source, row[0]) if row else None
+
     def add(self, batch: Batch) -> AddResult:
         """Store a batch as a new vintage, atomically; a file already stored changes nothing."""
         v = batch.vintage

@@ -87,3 +87,11 @@ def test_canada_and_china_ledes(config, dataset):
     # 297,047.7 vs 279,607.8: widened 6.2%; 2022 (382,281.3) was the last year with a larger deficit.
     assert ("The U.S. goods trade deficit with China widened to $297 billion in 2024, the largest since 2022, "
             "up 6.2% from $279.6 billion in 2023.") in china
+
+
+def test_a_group_is_described_by_its_share_not_a_rank(config, dataset):
+    text = story(render_briefing(environment(), pipeline.facts(config, dataset, "European Union", "2024"), [],
+                                 built_at="x").html)
+    # 2024: exports 369,998.3, imports 606,719.2 -> total 976,717.5 -> 18.3% of 5,326,917.7
+    assert "The European Union accounted for 18.3% of U.S. goods trade, with total goods trade of $976.7 billion." in text
+    assert "largest U.S. trading partner" not in text
