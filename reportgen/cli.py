@@ -113,17 +113,35 @@ def facts(ctx: click.Context, partner: str, period: str, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
-    from reportgen.render.format import money, period_label, signed_pct
+    from reportgen.render.format import money, pct, period_label, signed_pct
 
     c = result.year_ago
-    click.echo(f"{result.partner.short_name} ({result.partner.code}), {period_label(result.period)}"
-               f" -- {data['source']} vintage {data['vintage']}")
+
+    def amount(figures, measure: str) -> str:
+        gap = (" deficit" if figures.balance < 0 else " surplus") if measure == "balance" else ""
+        return money(figures[measure]) + gap
+
+    def change(measure: str) -> str:
+        if measure != "balance":
+            return signed_pct(c.change_pct[measure])
+        if c.balance_trend in ("reversed", "unchanged") or c.change_pct["balance"] is None:
+            return c.balance_trend
+        return f"{c.balance_trend} {pct(c.change_pct['balance'])}"
+
+    click.echo(f"{result.partner.short_name} ({result.partner.code}), {period_label(result.period)}: "
+               f"{data['source']} vintage {data['vintage']}")
+    click.echo(f"  {'':<12} {period_label(result.period):>24}" + (f" {period_label(c.period):>24}  change" if c else ""))
     for measure in ("exports", "imports", "balance", "total_trade"):
-        value = data[measure]
-        change = f"  {signed_pct(c.change_pct[measure])} vs {c.period.key}" if c else ""
-        click.echo(f"  {measure:<12} {money(value):>16} {value:>20,}{change}")
-    ranks = ", ".join(f"{m} {r} ({data['previous_ranks'][m] or '-'})" for m, r in data["ranks"].items() if r)
-    click.echo(f"  record balance: {'yes' if data['record'] else 'no'}; ranks (year earlier): {ranks}")
+        row = f"  {measure.replace('_', ' '):<12} {amount(result.figures, measure):>24}"
+        click.echo(row + (f" {amount(c.figures, measure):>24}  {change(measure)}" if c else ""))
+    ranks = ", ".join(f"{m.replace('_', ' ')} {r.rank}" + (f" ({r.previous_rank})" if r.previous_rank else "")
+                      for m, r in result.ranks.items())
+    if ranks:
+        click.echo(f"  rank among countries{f' ({period_label(c.period)})' if c else ''}: {ranks}")
+    if result.share["total_trade"] is not None:
+        click.echo(f"  share of U.S. goods trade: {pct(result.share['total_trade'])}")
+    click.echo(f"  record balance: {'yes' if result.record else 'no'} (stored history from "
+               f"{period_label(result.history_start)})")
 
 
 def _formats(ctx, param, value: str) -> list[str]:

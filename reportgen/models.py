@@ -28,6 +28,7 @@ class Partner:
     census_codes: tuple[str, ...] = ()
     iso2: str = ""
     article: str = ""  # "the" for the Netherlands, the United Kingdom, ...
+    aliases: tuple[str, ...] = ()  # other names users type: EU, UK, Korea
 
     @property
     def is_country(self) -> bool:

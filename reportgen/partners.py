@@ -39,7 +39,8 @@ class Registry:
         self._by_code.setdefault(partner.code, partner)
         for census in partner.census_codes:
             self._by_census[census] = partner
-        for key in (partner.code, partner.iso2, partner.name, partner.short_name, *partner.census_codes):
+        for key in (partner.code, partner.iso2, partner.name, partner.short_name, *partner.census_codes,
+                    *partner.aliases):
             if key:
                 self._by_key.setdefault(_fold(key), partner)
 
@@ -87,9 +88,10 @@ def bundled() -> Registry:
         entry = merged.setdefault(row["code"], {**row, "census_codes": []})
         entry["census_codes"].append(row["census_code"])
         if row["iso2"]:  # the current code carries the ISO2; recoded ones do not
-            entry.update({k: row[k] for k in ("iso2", "name", "short_name", "article")})
+            entry.update({k: row[k] for k in ("iso2", "name", "short_name", "article", "aliases")})
     return Registry(
         Partner(code=code, name=e["name"], short_name=e["short_name"], kind=e["kind"],
-                census_codes=tuple(e["census_codes"]), iso2=e["iso2"], article=e["article"])
+                census_codes=tuple(e["census_codes"]), iso2=e["iso2"], article=e["article"],
+                aliases=tuple(a for a in e["aliases"].split(";") if a))
         for code, e in merged.items()
     )

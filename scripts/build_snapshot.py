@@ -50,6 +50,13 @@ WITH_ARTICLE = {
     "Heard Island and McDonald Islands", "French Southern and Antarctic Lands",
     "British Indian Ocean Territory",
 }
+# Other names people type for a partner (semicolon-separated in partners.csv).
+ALIASES = {
+    "0003": "EU", "GBR": "UK;Britain;Great Britain", "KOR": "Korea;Republic of Korea", "CZE": "Czechia",
+    "TUR": "Turkiye;Türkiye", "NLD": "Holland", "RUS": "Russian Federation", "ARE": "UAE", "USA": "",
+    "CIV": "Ivory Coast", "MMR": "Myanmar", "CPV": "Cape Verde", "SWZ": "Swaziland", "MKD": "Macedonia",
+    "COD": "DR Congo;DRC", "VNM": "Viet Nam", "TWN": "Chinese Taipei", "HKG": "Hong Kong SAR",
+}
 KIND = {"country": "country", "former": "country", "group": "group", "region": "group",
         "product": "group", "world": "world", "unallocated": "unallocated"}
 
@@ -80,11 +87,12 @@ def main(census_dir: Path) -> None:
 
     with (OUT / "partners.csv").open("w", newline="") as fh:
         w = csv.writer(fh, lineterminator="\n")
-        w.writerow(["census_code", "code", "iso2", "name", "short_name", "article", "kind"])
+        w.writerow(["census_code", "code", "iso2", "name", "short_name", "article", "kind", "aliases"])
         for e in sorted(entries, key=lambda e: e["census_code"]):
             short = short_name(e["name"])
-            w.writerow([e["census_code"], store_code(e), e["iso2"] or "", e["name"], short,
-                        "the" if short in WITH_ARTICLE else "", KIND[e["kind"]]])
+            code = store_code(e)
+            w.writerow([e["census_code"], code, e["iso2"] or "", e["name"], short,
+                        "the" if short in WITH_ARTICLE else "", KIND[e["kind"]], ALIASES.get(code, "")])
 
     # The newest Census code of each partner: recoded partners are already merged in the shared data.
     census_of: dict[str, dict] = {}

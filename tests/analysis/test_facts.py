@@ -142,3 +142,8 @@ def test_unknown_partner_suggests_names(facts_of):
 def test_periods_outside_the_data(facts_of, period, message):
     with pytest.raises(InputError, match=message):
         facts_of("MX", period)
+
+
+@pytest.mark.parametrize(("name", "code"), [("EU", "0003"), ("uk", "GBR"), ("Korea", "KOR"), ("Holland", "NLD")])
+def test_aliases(facts_of, name, code):
+    assert facts_of(name, "2024").partner.code == code
