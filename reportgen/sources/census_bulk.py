@@ -121,7 +121,9 @@ def _check_header(header: tuple[Any, ...] | None, name: str) -> None:
     found = tuple(str(cell or "").strip() for cell in header[: len(HEADER)])
     for index, (got, expected) in enumerate(zip(found + ("",) * len(HEADER), HEADER)):
         if got.lower() != expected.lower():
-            column = _column_letter(index)
+            from openpyxl.utils import get_column_letter
+
+            column = get_column_letter(index + 1)
             raise CollectError(
                 f"{name}: not the Census country.xlsx layout: column {column} is {got or 'empty'!r}, "
                 f"expected {expected!r} (has Census changed the file?)"
@@ -239,15 +241,6 @@ def _dollars(cell: Any, name: str, number: int, column: str) -> int:
     if not value.is_finite() or value < 0:
         raise CollectError(f"{name}: row {number}, column {column}: {cell!r} is not a dollar amount")
     return int((value * 1_000_000).to_integral_value())
-
-
-def _column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def _iso(moment: datetime) -> str:
