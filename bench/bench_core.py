@@ -111,7 +111,7 @@ def main() -> None:
     started = time.perf_counter()
     data = pipeline.load(config)
     loaded = time.perf_counter() - started
-    codes = sorted(data.countries & set(data.table.values(Period.parse(options.period)).index))
+    codes = sorted(data.countries & set(data.table.values(Period.parse(options.period))))
     started = time.perf_counter()
     for code in codes:
         try:

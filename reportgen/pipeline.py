@@ -16,7 +16,7 @@ from pathlib import Path
 from reportgen.analysis import TradeTable, build_facts
 from reportgen.config import Config
 from reportgen.errors import InputError
-from reportgen.models import Facts, Provenance, Vintage
+from reportgen.models import Facts, Partner, Provenance, Vintage
 from reportgen.partners import Registry, bundled
 from reportgen.periods import Period
 from reportgen.sources import census_bulk, snapshot
@@ -86,35 +86,63 @@ class Dataset:
     registry: Registry
     provenance: Provenance
     source_start: str
+    scope: tuple[str, Period] | None = None  # the one briefing (partner code, period) a partial load is for
 
     @property
     def countries(self) -> set[str]:
         return {p.code for p in self.registry if p.is_country}
 
 
-def load(config: Config, *, as_of: str | None = None) -> Dataset:
+def load(config: Config, *, as_of: str | None = None, partner: str | None = None,
+         period: str | Period | None = None) -> Dataset:
+    """All of one source's totals, or, given a partner and a period, only what that one briefing reads.
+
+    A briefing reads its partner's whole history and every partner's figures in the period's year and
+    the year before (ranks, shares, the year to date and its comparisons); reading no more than that
+    keeps a single build fast however long the store's history.
+    """
+    if (partner is None) != (period is None):
+        raise ValueError("load() takes a partner and a period together, or neither")
     with open_store(config) as store:
         vintage = store.vintage(SOURCE, as_of)
-        rows = store.totals(SOURCE, as_of=as_of)
         registry = bundled().with_extra(store.partners())
+        scope = None
+        if partner is None:
+            table = TradeTable(store.iter_totals(SOURCE, as_of=as_of))
+        else:
+            scope = (_partner(registry, partner).code, _period(period))
+            year = scope[1].year
+            rows = store.totals(SOURCE, as_of=as_of, partner=scope[0], years=(year - 1, year))
+            table = TradeTable(rows, months=store.month_range(SOURCE, as_of=as_of))
     provenance = Provenance(
         source=vintage.source, vintage=vintage.label, published=vintage.published, origin=vintage.origin,
         sha256=vintage.sha256, collected_at=vintage.collected_at, note=vintage.note,
     )
-    return Dataset(TradeTable(rows), registry, provenance, f"{census_bulk.FIRST_YEAR}-01")
+    return Dataset(table, registry, provenance, f"{census_bulk.FIRST_YEAR}-01", scope)
 
 
 def facts(config: Config, data: Dataset, partner: str, period: str | Period, *, detail: bool = True) -> Facts:
     """The facts for a partner (as the user wrote it) and a period."""
-    who = data.registry.resolve(partner)
-    if who.kind == "world":
-        raise InputError("the world is the total, not a partner; name a country or a group")
-    when = period if isinstance(period, Period) else Period.parse(period)
+    who, when = _partner(data.registry, partner), _period(period)
+    if data.scope is not None and data.scope != (who.code, when):
+        raise ValueError(f"the data were loaded for {data.scope[0]} in {data.scope[1]}, not {who.code} in {when}")
     return build_facts(
         data.table, who, when, countries=data.countries, name=data.registry.name, provenance=data.provenance,
         source_start=data.source_start, table_months=config.briefing.table_months,
         top_partners=config.briefing.top_partners, detail=detail,
     )
+
+
+def _partner(registry: Registry, text: str) -> Partner:
+    """The partner a user named; never the world, which is the total."""
+    who = registry.resolve(text)
+    if who.kind == "world":
+        raise InputError("the world is the total, not a partner; name a country or a group")
+    return who
+
+
+def _period(period: str | Period) -> Period:
+    return period if isinstance(period, Period) else Period.parse(period)
 
 
 # -- write --------------------------------------------------------------------------------------
@@ -150,7 +178,7 @@ def write(config: Config, result: Facts, formats: Iterable[str] = FORMATS, out_d
 def build(config: Config, partner: str, period: str, formats: Iterable[str] = FORMATS,
           out_dir: Path | None = None) -> list[Path]:
     """collect (from the store) -> analyse -> write, for one partner and period."""
-    return write(config, facts(config, load(config), partner, period), formats, out_dir)
+    return write(config, facts(config, load(config, partner=partner, period=period), partner, period), formats, out_dir)
 
 
 @dataclass
@@ -169,7 +197,7 @@ def build_all(config: Config, period: str, formats: Iterable[str] = FORMATS, out
 
     data = load(config)
     when = Period.parse(period)
-    codes = sorted(data.countries & set(data.table.values(when).index)) if data.table.covers(when) else []
+    codes = sorted(data.countries & set(data.table.values(when))) if data.table.covers(when) else []
     if not codes:
         facts(config, data, "MEX", when)  # raises the same clear error a single build would
     tasks = [(code, tuple(formats), out_dir) for code in codes]

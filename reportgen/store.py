@@ -48,6 +48,8 @@ CREATE TABLE IF NOT EXISTS observations (
     PRIMARY KEY (source, reporter, commodity, partner, flow, period, vintage),
     FOREIGN KEY (source, vintage) REFERENCES vintages (source, label)
 ) WITHOUT ROWID;
+-- Finds the store's first and last month, and one year's rows, without reading every row.
+CREATE INDEX IF NOT EXISTS observations_by_period ON observations (source, reporter, commodity, period);
 CREATE TABLE IF NOT EXISTS partners (
     code TEXT PRIMARY KEY,
     name TEXT NOT NULL,
@@ -229,27 +231,61 @@ class Store:
         width = len(fields(Vintage))
         return [(Vintage(*row[:width]), row[width], row[width + 1]) for row in rows]
 
-    def totals(self, source: str, *, as_of: str | None = None,
-               reporter: str = "USA") -> list[tuple[str, str, str, int, str, int]]:
+    def totals(self, source: str, *, as_of: str | None = None, reporter: str = "USA", partner: str | None = None,
+               years: tuple[int, int] | None = None) -> list[tuple[str, str, str, int, str, int]]:
         """Country totals as (partner, flow, period, value, vintage, seq), newest vintage per key.
 
-        `as_of` reads the store as it stood when that vintage was the newest.
+        `as_of` reads the store as it stood when that vintage was the newest. Given `partner` or `years`
+        (first, last), only the rows of that partner or of those years are read: what one briefing needs.
         """
-        limit = self.vintage(source, as_of).label if as_of else None
-        params: dict[str, str] = {"source": source, "reporter": reporter}
-        where = ""
-        if limit:
-            where = "AND w.seq <= (SELECT seq FROM vintages WHERE source = :source AND label = :limit)"
-            params["limit"] = limit
+        return list(self.iter_totals(source, as_of=as_of, reporter=reporter, partner=partner, years=years))
+
+    def iter_totals(self, source: str, *, as_of: str | None = None, reporter: str = "USA", partner: str | None = None,
+                    years: tuple[int, int] | None = None) -> Iterator[tuple[str, str, str, int, str, int]]:
+        """`totals()` row by row, so that reading the whole store never holds all of it at once."""
+        params: dict[str, object] = {"source": source, "reporter": reporter, "limit": self._seq(source, as_of)}
+        picked = []
+        if partner is not None:
+            picked.append("o.partner = :partner")
+            params["partner"] = partner
+        if years is not None:  # `2023` <= period < `2025` holds 2023, 2023-01 ... 2024-12
+            picked.append("(o.period >= :first AND o.period < :after)")
+            params.update(first=str(years[0]), after=str(years[1] + 1))
+        where = f"AND ({' OR '.join(picked)})" if picked else ""
         # SQLite takes the bare columns of a MAX() aggregate from the row holding the maximum.
         with self._reading():
-            return self.db.execute(
+            yield from self.db.execute(
                 f"""SELECT o.partner, o.flow, o.period, o.value, o.vintage, MAX(w.seq)
                     FROM observations o JOIN vintages w ON w.source = o.source AND w.label = o.vintage
                     WHERE o.source = :source AND o.reporter = :reporter AND o.commodity = 'TOTAL' {where}
+                      AND (:limit IS NULL OR w.seq <= :limit)
                     GROUP BY o.partner, o.flow, o.period""",
                 params,
-            ).fetchall()
+            )
+
+    def month_range(self, source: str, *, as_of: str | None = None, reporter: str = "USA") -> tuple[str, str]:
+        """The first and the last month the store holds totals for (as of a vintage), or two empty strings."""
+        params = {"source": source, "reporter": reporter, "limit": self._seq(source, as_of)}
+        found = []
+        with self._reading():
+            for order in ("ASC", "DESC"):
+                row = self.db.execute(
+                    f"""SELECT o.period FROM observations o JOIN vintages w ON w.source = o.source AND w.label = o.vintage
+                        WHERE o.source = :source AND o.reporter = :reporter AND o.commodity = 'TOTAL'
+                          AND length(o.period) = 7 AND (:limit IS NULL OR w.seq <= :limit)
+                        ORDER BY o.period {order} LIMIT 1""",
+                    params,
+                ).fetchone()
+                found.append(row[0] if row else "")
+        return found[0], found[1]
+
+    def _seq(self, source: str, as_of: str | None) -> int | None:
+        """The place of vintage `as_of` among the source's vintages: the newest a read as of it may see."""
+        if as_of is None:
+            return None
+        label = self.vintage(source, as_of).label  # an unknown vintage fails here, clearly
+        with self._reading():
+            return self.db.execute("SELECT seq FROM vintages WHERE source = ? AND label = ?", (source, label)).fetchone()[0]
 
     def partners(self) -> list[Partner]:
         """Partners that collected files introduced, beyond the bundled registry."""

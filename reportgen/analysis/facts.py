@@ -82,7 +82,7 @@ def build_facts(
 
 def check_period(table: TradeTable, period: Period) -> None:
     """Fail with the range the store holds when a period is outside it."""
-    if not table.month_keys:
+    if not table.latest_month:
         raise InputError("the store holds no figures yet; run `reportgen collect`")
     if period.last_month > table.latest_month:
         raise InputError(f"no data for {period.key} yet: the latest available period is {table.latest_month}")

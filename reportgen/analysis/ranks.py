@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 
-import pandas as pd
-
-from reportgen.models import Neighbour, Rank
-
-MEASURE_COLUMNS: dict[str, Callable[[pd.DataFrame], pd.Series]] = {
-    "total_trade": lambda v: v["export"] + v["import"],
-    "exports": lambda v: v["export"],
-    "imports": lambda v: v["import"],
-}
+from reportgen.models import Figures, Neighbour, Rank
 
 
-def ordering(values: pd.DataFrame, measure: str, countries: Collection[str]) -> list[tuple[str, int]]:
+def ordering(values: Mapping[str, Figures], measure: str, countries: Collection[str]) -> list[tuple[str, int]]:
     """Countries by `measure`, largest first; ties broken by code so the order is stable."""
-    series = MEASURE_COLUMNS[measure](values[values.index.isin(countries)])
-    ordered = sorted(zip(series.index, series.to_numpy().tolist()), key=lambda item: (-item[1], item[0]))
-    return [(code, int(value)) for code, value in ordered]
+    found = [(code, figures[measure]) for code, figures in values.items() if code in countries]
+    return sorted(found, key=lambda item: (-item[1], item[0]))
 
 
-def rank(partner: str, measure: str, now: pd.DataFrame, before: pd.DataFrame | None,
+def rank(partner: str, measure: str, now: Mapping[str, Figures], before: Mapping[str, Figures] | None,
          countries: Collection[str], name: Callable[[str], str]) -> Rank | None:
     """The partner's rank by `measure`, who is just ahead and behind, and who it passed since `before`."""
     order = ordering(now, measure, countries)
