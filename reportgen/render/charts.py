@@ -28,7 +28,7 @@ UNIT_NOTES = {"deficit": "$ billions; below zero: U.S. deficit", "surplus": "$ b
               "balance": "$ billions; above zero: U.S. surplus; below zero: deficit"}
 # The SVG writer reads these from matplotlib's global rcParams while it saves: they are set for the
 # save only, under a lock, so other code in the process never sees them changed.
-_SVG_SETTINGS = {"svg.fonttype": "none", "svg.hashsalt": "reportgen"}
+_SVG_SETTINGS = {"svg.fonttype": "none", "svg.hashsalt": "reportgen", "font.sans-serif": ["DejaVu Sans"]}
 _svg_lock = threading.Lock()
 
 
@@ -90,12 +90,16 @@ def _annual(partner: Partner, series: ChartSeries, locale: str) -> Chart:
     fig, ax = _figure(2.4, left=0.45, bottom=0.3, top=0.35)
     for index, label, color in ((2, "Imports", ACCENT), (1, "Exports", INK)):
         values = [row[index] / BILLION for row in series.annual]
-        ax.plot(years, values, color=color, linewidth=2, marker="o", markersize=3.5)
+        # A dot for each year reads on a short series; on a long one the dots crowd the line.
+        ax.plot(years, values, color=color, linewidth=2, marker="o" if len(years) <= 20 else None, markersize=3.5)
         ax.annotate(label, (years[-1], values[-1]), xytext=(6, 0), textcoords="offset points",
                     va="center", fontsize=FONT, color=color, fontweight="bold")
     ax.set_ylim(bottom=0)
-    ax.set_xlim(years[0] - 0.5, years[-1] + 0.12 * len(years) + 0.6)  # room for the line names
-    ax.set_xticks(years, [str(y) if len(years) <= 6 or (years[-1] - y) % 2 == 0 else "" for y in years])
+    ax.set_xlim(years[0] - 0.5, years[-1] + 0.19 * (len(years) - 0.5))  # ~0.7 in of the axis for the line names
+    # At most eight years named, counted back from the latest, so that they never run into each other.
+    step = 1 if len(years) <= 6 else 2 if len(years) <= 16 else 5 if len(years) <= 40 else 10
+    named = [y for y in years if (years[-1] - y) % step == 0]
+    ax.set_xticks(named, [str(y) for y in named])
     _style(ax, locale, unit="$ billions")
     span = f"{years[0]}" if len(years) == 1 else f"{years[0]} to {years[-1]}"
     who = partner.display_name
@@ -158,7 +162,7 @@ def _style(ax, locale: str, *, unit: str, grid: bool = True) -> None:
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
     ax.spines["bottom"].set_color(MUTED)
-    ax.tick_params(labelsize=FONT, colors=INK, length=0, pad=4)
+    ax.tick_params(labelsize=FONT, colors=INK, length=0, pad=4, bottom=False, left=False)  # labels, no marks
     ax.figure.text(0.02 / WIDTH, 1 - 0.06 / ax.figure.get_figheight(), unit, ha="left", va="top",
                    fontsize=FONT - 0.5, color=MUTED, parse_math=False)
     if grid:
@@ -179,7 +183,7 @@ def _chart(fig, chart_id: str, title: str, alt: str) -> Chart:
         saved = {key: matplotlib.rcParams[key] for key in _SVG_SETTINGS}
         try:
             matplotlib.rcParams.update(_SVG_SETTINGS)
-            canvas.print_svg(buffer, metadata={"Date": None, "Creator": None, "Title": title})
+            canvas.print_svg(buffer, metadata={"Date": None, "Creator": None, "Format": None, "Type": None, "Title": title})
         finally:
             matplotlib.rcParams.update(saved)
     width, height = fig.get_size_inches()
