@@ -6,12 +6,14 @@ call these functions; each takes the config and returns plain results.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reportgen.analysis import TradeTable, build_facts
 from reportgen.config import Config
@@ -21,6 +23,9 @@ from reportgen.partners import Registry, bundled
 from reportgen.periods import Period
 from reportgen.sources import census_bulk, snapshot
 from reportgen.store import Store
+
+if TYPE_CHECKING:
+    from reportgen.render.pdf import Printer
 
 SOURCE = census_bulk.SOURCE
 FORMATS = ("html", "pdf")
@@ -154,8 +159,9 @@ def built_at() -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
-def write(config: Config, result: Facts, formats: Iterable[str] = FORMATS, out_dir: Path | None = None) -> list[Path]:
-    """Render one briefing in each format; return the paths written."""
+def write(config: Config, result: Facts, formats: Iterable[str] = FORMATS, out_dir: Path | None = None, *,
+          printer: Printer | None = None) -> list[Path]:
+    """Render one briefing in each format, the PDF through `printer` if given; return the paths written."""
     from reportgen.files import write_atomic
     from reportgen.render.charts import draw
     from reportgen.render.html import environment, render_briefing
@@ -171,14 +177,24 @@ def write(config: Config, result: Facts, formats: Iterable[str] = FORMATS, out_d
     if "pdf" in formats:
         from reportgen.render.pdf import write_pdf
 
-        written.append(write_pdf(rendered.html, stem.with_suffix(".pdf")))
+        print_pdf = printer.write_pdf if printer else write_pdf
+        written.append(print_pdf(rendered.html, stem.with_suffix(".pdf")))
     return written
 
 
 def build(config: Config, partner: str, period: str, formats: Iterable[str] = FORMATS,
           out_dir: Path | None = None) -> list[Path]:
-    """collect (from the store) -> analyse -> write, for one partner and period."""
-    return write(config, facts(config, load(config, partner=partner, period=period), partner, period), formats, out_dir)
+    """collect (from the store) -> analyse -> write, for one partner and period.
+
+    The PDF is printed by a second process that gets WeasyPrint ready while this one draws the charts.
+    """
+    from reportgen.render.pdf import Printer
+
+    formats = list(formats)
+    result = facts(config, load(config, partner=partner, period=period), partner, period)
+    # Started only once the partner and period are known good, so that a typo fails at once.
+    with Printer() if "pdf" in formats else contextlib.nullcontext() as printer:
+        return write(config, result, formats, out_dir, printer=printer)
 
 
 @dataclass

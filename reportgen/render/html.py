@@ -42,6 +42,8 @@ def environment(templates_dir: Path | None = None, locale: str = "en_US") -> jin
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # Compiled templates kept (per user, in the temp folder, checked against the source) for the next process.
+        bytecode_cache=jinja2.FileSystemBytecodeCache(),
     )
     for name, func in FILTERS.items():
         env.filters[name] = functools.partial(func, locale=locale) if name in LOCALE_FILTERS else func

@@ -1,7 +1,9 @@
 """Print a briefing's HTML to PDF with WeasyPrint (imported here only: it costs most of a second).
 
 The page size, running header and "Page N of M" come from the @page rules of the stylesheet; the
-PDF's title and language from the document's <title> and <html lang>.
+PDF's title and language from the document's <title> and <html lang>. A single build can start a
+`Printer`: a second process that imports WeasyPrint and loads its fonts while the first one draws
+the charts and writes the HTML.
 """
 
 from __future__ import annotations
@@ -11,6 +13,9 @@ from pathlib import Path
 
 from reportgen.errors import RenderError
 from reportgen.files import write_atomic
+
+WARM_UP = ('<p style="font-family: DejaVu Serif">Aa <b>Aa</b></p>'
+           '<p style="font-family: DejaVu Sans">Aa <b>Aa</b> 1</p>')  # the briefing's fonts
 
 ALLOWED = ("data",)
 _fonts = threading.local()  # a Pango font map is not for sharing between threads
@@ -57,3 +62,41 @@ def write_pdf(html: str, target: Path) -> Path:
         return write_atomic(target, lambda path: document.write_pdf(path, font_config=font_config()))
     except OSError as exc:
         raise RenderError(f"{target}: cannot write the PDF ({exc.strerror or exc})") from None
+
+
+def warm_up() -> None:
+    """Import WeasyPrint and load the briefing's fonts, so that the first real PDF prints at full speed."""
+    import signal
+
+    import weasyprint
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the process that started this one
+    weasyprint.HTML(string=WARM_UP, url_fetcher=url_fetcher(), base_url=None).write_pdf(font_config=font_config())
+
+
+class Printer:
+    """`write_pdf()` in a second process, warmed up from the start; for builds that print once or a few times.
+
+    Use as a context manager. Errors come back as they would from `write_pdf()` itself.
+    """
+
+    def __init__(self):
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+        self._pool.submit(warm_up)  # starts the process now, not at the first PDF
+
+    def __enter__(self) -> Printer:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._pool.shutdown(cancel_futures=True)
+
+    def write_pdf(self, html: str, target: Path) -> Path:
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            return self._pool.submit(write_pdf, html, target).result()
+        except BrokenProcessPool:
+            raise RenderError(f"{target}: the process printing the PDF stopped unexpectedly") from None
