@@ -10,6 +10,7 @@ query parameter `key` is redacted from everything stored in the cache and every 
 
 from __future__ import annotations
 
+import logging
 import re
 import socket
 import time
@@ -36,7 +37,7 @@ _SECRET = re.compile(r"([?&;](?:%s)=)[^&#;\s'\"]*" % "|".join(map(re.escape, SEC
 
 @dataclass(frozen=True)
 class Fetched:
-    """A successful response, read in full."""
+    """A response, read in full: a success, or one of the statuses the caller said it would handle."""
 
     url: str  # the final URL, with credentials redacted
     content: bytes
@@ -44,6 +45,7 @@ class Fetched:
     etag: str
     last_modified: str
     not_modified: bool  # True when the server answered 304 and the cached copy was used
+    status: int = 200
 
 
 class Http:
@@ -65,8 +67,12 @@ class Http:
         """Close the connections and the cache file."""
         self.session.close()
 
-    def get(self, url: str, *, max_bytes: int = 200 * 1024 * 1024, what: str = "download") -> Fetched:
-        """GET `url`, revalidating any cached copy; raise CollectError with a clear reason on failure."""
+    def get(self, url: str, *, max_bytes: int = 200 * 1024 * 1024, what: str = "download",
+            accept: tuple[int, ...] = ()) -> Fetched:
+        """GET `url`, revalidating any cached copy; raise CollectError with a clear reason on failure.
+
+        Error statuses in `accept` (an API's 400 with its own message, say) are returned, not raised.
+        """
         shown = redact(url)
         deadline = time.monotonic() + self.deadline
 
@@ -82,7 +88,7 @@ class Http:
         except requests.exceptions.RequestException as exc:
             raise CollectError(f"{what} failed: {shown}{self._explain(exc)}") from None
         with response:
-            if response.status_code >= 400:
+            if response.status_code >= 400 and response.status_code not in accept:
                 status = f"HTTP {response.status_code} {response.reason or ''}".rstrip()
                 retries = getattr(getattr(response.raw, "retries", None), "history", ())
                 if retries:  # urllib3 hands back the last answer once its retries are spent
@@ -95,6 +101,7 @@ class Http:
                 etag=response.headers.get("ETag", ""),
                 last_modified=response.headers.get("Last-Modified", ""),
                 not_modified=bool(getattr(response, "from_cache", False)),
+                status=response.status_code,
             )
 
     def _explain(self, exc: requests.exceptions.RequestException) -> str:
@@ -107,6 +114,26 @@ class Http:
             return f": {redact(_reason(exc))}"
         retries = self.config.retries
         return f" kept failing after {_retries(retries)} ({reason})" if retries else f": {reason}"
+
+
+class _RedactingFilter(logging.Filter):
+    """Hide credentials in the debug logs of urllib3 and requests-cache, which print full URLs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = redact(str(record.msg))
+        if record.args:
+            args = record.args if isinstance(record.args, tuple) else (record.args,)
+            record.args = tuple(redact(a) if isinstance(a, str) else a for a in args)
+        return True
+
+
+def _redact_library_logs() -> None:
+    """Attach the filter to every urllib3 and requests-cache logger (filters do not pass to children)."""
+    names = [name for name in logging.root.manager.loggerDict if name.split(".")[0] in ("urllib3", "requests_cache")]
+    for name in names:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _RedactingFilter) for f in logger.filters):
+            logger.addFilter(_RedactingFilter())
 
 
 def _retries(count: int) -> str:
@@ -146,6 +173,7 @@ def _session(config: HttpConfig, cache_dir: Path | None) -> requests.Session:
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     session.headers["User-Agent"] = config.user_agent
+    _redact_library_logs()
     return session
 
 

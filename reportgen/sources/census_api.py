@@ -1,0 +1,192 @@
+"""The Census International Trade API: country totals, and commodity detail at HS2 and HS4.
+
+Responses are JSON arrays of arrays, every cell a string, row 0 the header; predicate columns
+such as `time` may be appended, so columns are found by name. Money is whole dollars. The API
+answers a query with no data yet with HTTP 204, a bad query with HTTP 400 and a line of text, and a
+missing or invalid key with HTTP 200 and an HTML page. The key comes from CENSUS_API_KEY and is
+redacted from everything the HTTP session stores or reports.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from urllib.parse import urlencode
+
+from reportgen.errors import CollectError
+from reportgen.http import Http
+from reportgen.models import Batch, Observation, Vintage
+from reportgen.partners import WORLD, Registry
+
+SOURCE = "census-api"
+BASE_URL = "https://api.census.gov/data/timeseries/intltrade"
+KEY_SIGNUP = "https://api.census.gov/data/key_signup.html"
+FIRST_MONTH = "2010-01"
+LEVELS = ("HS2", "HS4")
+ALL_COUNTRIES = "-"  # the API's row for the total of all countries
+
+
+@dataclass(frozen=True)
+class Flow:
+    flow: str  # the store's name
+    endpoint: str
+    value: str  # the monthly value column
+    commodity: str  # the commodity code column
+
+
+FLOWS = (Flow("export", "exports", "ALL_VAL_MO", "E_COMMODITY"), Flow("import", "imports", "GEN_VAL_MO", "I_COMMODITY"))
+
+
+@dataclass(frozen=True)
+class Query:
+    """One request: a flow, a span of months within one year, all partners or one, totals or one HS level."""
+
+    flow: Flow
+    first: str  # YYYY-MM
+    last: str
+    partner: str | None = None  # a Census country code
+    level: str | None = None  # HS2 or HS4; None for country totals
+
+    def params(self) -> dict[str, str]:
+        columns = ["CTY_CODE", "CTY_NAME", self.flow.value]
+        if self.level:
+            columns[2:2] = [self.flow.commodity, f"{self.flow.commodity}_SDESC"]
+        params = {"get": ",".join(columns)}
+        if self.level:
+            params["COMM_LVL"] = self.level
+        if self.partner:
+            params["CTY_CODE"] = self.partner
+        params["time"] = self.first if self.first == self.last else f"from {self.first} to {self.last}"
+        return params
+
+    def describe(self) -> str:
+        what = f"{self.level} detail" if self.level else "country totals"
+        who = f" for Census code {self.partner}" if self.partner else ""
+        return f"Census API {self.flow.endpoint} {what}{who}, {self.first} to {self.last}"
+
+
+def plan(first: str, last: str, *, levels: Iterable[str] = (), partners: Iterable[str] = ()) -> list[Query]:
+    """The requests for a span of months, split so that none is big: by flow, by year, and for
+    commodity detail by partner (every partner's HS4 lines in one answer would run to millions)."""
+    if first > last:
+        raise CollectError(f"--from {first} is after --to {last}")
+    if first < FIRST_MONTH:
+        raise CollectError(f"the Census API has data from {FIRST_MONTH}; --from {first} is earlier")
+    spans = [(max(first, f"{year}-01"), min(last, f"{year}-12")) for year in range(int(first[:4]), int(last[:4]) + 1)]
+    queries = [Query(flow, a, b) for flow in FLOWS for a, b in spans]
+    queries += [Query(flow, a, b, partner, level) for level in levels for partner in partners
+                for flow in FLOWS for a, b in spans]
+    return queries
+
+
+class CensusApi:
+    """A client for the API, through the shared HTTP session."""
+
+    def __init__(self, http: Http, *, base_url: str | None = None, key: str | None = None):
+        self.http = http
+        self.base_url = (base_url or os.environ.get("CENSUS_API_BASE_URL") or BASE_URL).rstrip("/")
+        self.key = key if key is not None else os.environ.get("CENSUS_API_KEY", "")
+        if not self.key:
+            raise CollectError(f"set CENSUS_API_KEY to your Census API key (a free one: {KEY_SIGNUP})")
+
+    def url(self, query: Query) -> str:
+        return f"{self.base_url}/{query.flow.endpoint}/hs?{urlencode({**query.params(), 'key': self.key})}"
+
+    def rows(self, query: Query) -> tuple[list[dict[str, str]], bytes]:
+        """The answer to one query as dicts keyed by column name, and the raw body (for the vintage)."""
+        fetched = self.http.get(self.url(query), what=query.describe(), accept=(400,), max_bytes=100 * 1024 * 1024)
+        if fetched.status == 204:
+            raise CollectError(f"{query.describe()}: not published yet; {self._latest_hint(query)}")
+        text = fetched.content.decode("utf-8", errors="replace").strip()
+        if fetched.status == 400:
+            message = " ".join(text.split())[:300] or "no message"
+            raise CollectError(f"{query.describe()}: the Census API rejected the query: {message}")
+        if not text.startswith("["):
+            # The API's way of saying the key is missing or wrong: a 200 with an HTML page.
+            raise CollectError(f"the Census API answered with a web page instead of data: the key in CENSUS_API_KEY "
+                               f"is missing or invalid (get one at {KEY_SIGNUP})")
+        return parse(text, query.describe()), fetched.content
+
+    def _latest_hint(self, query: Query) -> str:
+        """Which month the API has last, found with a small query for the world's exports."""
+        year = int(query.first[:4])
+        for start in (year, year - 1, year - 2):
+            probe = Query(FLOWS[0], f"{start}-01", f"{start}-12", ALL_COUNTRIES)
+            fetched = self.http.get(self.url(probe), what="Census API latest month", accept=(400,))
+            if fetched.status == 200 and fetched.content.lstrip().startswith(b"["):
+                months = [row.get("time", "") for row in parse(fetched.content.decode(), "latest month")]
+                if months:
+                    return f"the latest month available is {max(months)}"
+        return "the API has no data for the months asked"
+
+
+def parse(text: str, what: str) -> list[dict[str, str]]:
+    """Rows of a JSON array-of-arrays answer, as dicts keyed by the header row."""
+    try:
+        table = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CollectError(f"{what}: the answer is not valid JSON ({exc.msg} at character {exc.pos})") from None
+    if not isinstance(table, list) or not table or not all(isinstance(row, list) for row in table):
+        raise CollectError(f"{what}: the answer is not a table with a header row")
+    header = [str(name) for name in table[0]]
+    rows = []
+    for number, row in enumerate(table[1:], start=1):
+        if len(row) != len(header):
+            raise CollectError(f"{what}: row {number} has {len(row)} cells for {len(header)} columns")
+        rows.append(dict(zip(header, row)))
+    return rows
+
+
+def collect(api: CensusApi, registry: Registry, first: str, last: str, *, levels: Iterable[str] = (),
+            partners: Iterable[str] = ()) -> Batch:
+    """Every query of the plan, read in full before anything is stored; one batch, one vintage."""
+    totals: dict[tuple[str, str, str, str], int] = {}
+    bodies = hashlib.sha256()
+    last_month = ""
+    unknown: set[str] = set()
+    for query in plan(first, last, levels=levels, partners=partners):
+        rows, body = api.rows(query)
+        bodies.update(body)
+        for row in rows:
+            partner, flow, period, commodity, value = _observation(row, query, registry)
+            if partner is None:
+                unknown.add(f"{row['CTY_CODE']} ({row.get('CTY_NAME', '').strip()})")
+                continue
+            totals[(partner, flow, period, commodity)] = totals.get((partner, flow, period, commodity), 0) + value
+            last_month = max(last_month, period)
+    sha = bodies.hexdigest()
+    now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    vintage = Vintage(source=SOURCE, label=f"{now[:10]}/{sha[:8]}", published=now, origin=api.base_url,
+                      sha256=sha, collected_at=now,
+                      note=f"{first} to {last}" + (f", {'/'.join(levels)} detail" if levels else ""))
+    observations = [Observation(partner=p, flow=f, period=period, value=v, commodity=c)
+                    for (p, f, period, c), v in totals.items()]
+    warnings = [f"Census codes not in the partner list, left out: {', '.join(sorted(unknown))}"] if unknown else []
+    return Batch(vintage=vintage, observations=observations, last_month=last_month, warnings=warnings)
+
+
+def _observation(row: dict[str, str], query: Query, registry: Registry) -> tuple:
+    """(partner, flow, period, commodity, dollars) of one answer row; partner None for rows not kept."""
+    try:
+        code, period, value = row["CTY_CODE"].strip(), row["time"], row[query.flow.value]
+    except KeyError as exc:
+        raise CollectError(f"{query.describe()}: the answer has no {exc.args[0]} column") from None
+    commodity = "TOTAL"
+    if query.level:
+        commodity = row.get(query.flow.commodity, "").strip()
+        if not commodity.isdigit():
+            raise CollectError(f"{query.describe()}: commodity code {commodity!r} is not an HS code")
+    if code == ALL_COUNTRIES:
+        partner = WORLD
+    else:
+        known = registry.by_census(code.zfill(4))
+        partner = known.code if known is not None else None
+    if not value.strip().lstrip("-").isdigit():
+        raise CollectError(f"{query.describe()}: value {value!r} for {code} in {period} is not a whole number")
+    if len(period) != 7 or period[4] != "-":
+        raise CollectError(f"{query.describe()}: time {period!r} is not a month")
+    return partner, query.flow.flow, period, commodity, int(value)
