@@ -56,16 +56,25 @@ def full_size_workbook() -> bytes:
     return out.getvalue()
 
 
+# Linux keeps a process's peak RSS across exec, so a child started from this process (which holds
+# the workbook and a loaded store by then) would report this process's peak as its own. Children
+# are started from a small launcher instead, which times them and reports their peak.
+LAUNCHER = """import os, subprocess, sys, time
+started = time.perf_counter()
+child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)
+_, status, usage = os.wait4(child.pid, 0)
+print(time.perf_counter() - started, usage.ru_maxrss, os.waitstatus_to_exitcode(status))
+"""
+
+
 def child(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, float]:
     """Run `python -m reportgen ARGS` and return (seconds, peak MB of that process and its children)."""
-    started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "reportgen", *args], cwd=cwd, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"reportgen {' '.join(args)} failed: {process.stderr.read().decode()}")
-    return elapsed, usage.ru_maxrss / 1024
+    result = subprocess.run([sys.executable, "-c", LAUNCHER, sys.executable, "-m", "reportgen", *args], cwd=cwd,
+                            env=env, capture_output=True, text=True)
+    seconds, peak_kb, code = result.stdout.split()
+    if int(code) != 0:
+        raise SystemExit(f"reportgen {' '.join(args)} failed: {result.stderr}")
+    return float(seconds), int(peak_kb) / 1024
 
 
 def line(name: str, value: str, target: str = "") -> None:

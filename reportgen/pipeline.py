@@ -224,7 +224,7 @@ def build_all(config: Config, period: str, formats: Iterable[str] = FORMATS, out
         results = [_build_one(task) for task in tasks]
     else:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            results = pool.map(_build_one, tasks, chunksize=4)
+            results = pool.map(_build_one, tasks, chunksize=1)  # one at a time: the cores finish together
     written = [path for paths, _ in results for path in paths]
     skipped = [(code, reason) for (code, _, _), (_, reason) in zip(tasks, results) if reason]
     return BatchResult(written, skipped)
