@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -192,8 +193,10 @@ def build(config: Config, partner: str, period: str, formats: Iterable[str] = FO
 
     formats = list(formats)
     result = facts(config, load(config, partner=partner, period=period), partner, period)
-    # Started only once the partner and period are known good, so that a typo fails at once.
-    with Printer() if "pdf" in formats else contextlib.nullcontext() as printer:
+    # Started once partner and period are known good, so that a typo fails at once; and forked only
+    # from a process with a single thread (the command line, not a threaded web server).
+    use_printer = "pdf" in formats and threading.active_count() == 1
+    with Printer() if use_printer else contextlib.nullcontext() as printer:
         return write(config, result, formats, out_dir, printer=printer)
 
 
