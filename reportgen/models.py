@@ -165,6 +165,48 @@ class ChartSeries:
 
 
 @dataclass(frozen=True)
+class Mover:
+    """One commodity's part in a flow's change against a year earlier."""
+
+    code: str
+    name: str
+    value: int
+    previous: int
+    change: int
+    contribution_pp: float | None  # percentage points of the flow's growth
+    share: float | None  # percent of the flow in the period
+    growth_5y: float | None  # percent change against five years earlier
+    notable: bool  # passes the threshold: worth a sentence
+
+
+@dataclass(frozen=True)
+class FlowMovers:
+    flow: str  # export or import
+    total: int
+    previous_total: int
+    change_pct: float | None
+    rising: tuple[Mover, ...]  # largest increases first
+    falling: tuple[Mover, ...]  # largest decreases first
+    notable: tuple[Mover, ...]  # the movers that earn a sentence, largest first
+    threshold_pp: float
+    five_years_back: Period | None  # the period growth_5y compares with, when the data reach it
+
+
+@dataclass(frozen=True)
+class Movers:
+    """What drove the change, from commodity detail (HS2 or HS4) of one source and vintage."""
+
+    level: str
+    exports: FlowMovers | None
+    imports: FlowMovers | None
+    source: str
+    vintage: str
+
+    def __iter__(self):
+        return iter(m for m in (self.exports, self.imports) if m is not None)
+
+
+@dataclass(frozen=True)
 class Provenance:
     """Where the figures come from, so every number can be traced."""
 
@@ -197,6 +239,7 @@ class Facts:
     charts: ChartSeries | None
     provenance: Provenance
     ytd: Facts | None = None  # a monthly briefing's year to date
+    movers: Movers | None = None  # commodity detail, when a source has it for the period
     reporter: str = "USA"
 
     @property

@@ -10,45 +10,11 @@ passes a threshold earn a sentence; the tables show the largest either way.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 
+from reportgen.models import FlowMovers, Mover, Movers
 from reportgen.periods import Period
 
-
-@dataclass(frozen=True)
-class Mover:
-    code: str
-    name: str
-    value: int
-    previous: int
-    change: int
-    contribution_pp: float | None  # percentage points of the flow's growth
-    share: float | None  # percent of the flow in the period
-    growth_5y: float | None  # percent change against five years earlier
-    notable: bool  # passes the threshold: worth a sentence
-
-
-@dataclass(frozen=True)
-class FlowMovers:
-    flow: str  # export or import
-    total: int
-    previous_total: int
-    change_pct: float | None
-    rising: tuple[Mover, ...]  # largest increases first
-    falling: tuple[Mover, ...]  # largest decreases first
-    five_years_back: Period | None  # the period growth_5y compares with, when the data reach it
-
-
-@dataclass(frozen=True)
-class Movers:
-    level: str  # HS2 or HS4
-    exports: FlowMovers | None
-    imports: FlowMovers | None
-    source: str
-    vintage: str
-
-    def __iter__(self):
-        return iter(m for m in (self.exports, self.imports) if m is not None)
+NOTABLE = 3  # sentences about at most this many movers a flow
 
 
 Detail = Mapping[tuple[str, str], Mapping[str, int]]  # (flow, month) -> {commodity: dollars}
@@ -75,11 +41,13 @@ def flow_movers(detail: Detail, flow: str, period: Period, *, name: Callable[[st
                      notable=contribution is not None and abs(contribution) >= threshold_pp)
 
     movers = sorted((mover(code) for code in now.keys() | before.keys()), key=lambda m: (-m.change, m.code))
+    notable = sorted((m for m in movers if m.notable), key=lambda m: (-abs(m.change), m.code))[:NOTABLE]
     return FlowMovers(
         flow=flow, total=total, previous_total=previous_total,
         change_pct=(total - previous_total) / previous_total * 100 if previous_total else None,
         rising=tuple(m for m in movers if m.change > 0)[:top],
         falling=tuple(m for m in reversed(movers) if m.change < 0)[:top],
+        notable=tuple(notable), threshold_pp=threshold_pp,
         five_years_back=back if five is not None else None,
     )
 
@@ -94,3 +62,13 @@ def _sums(detail: Detail, flow: str, period: Period) -> dict[str, int] | None:
         for code, value in lines.items():
             sums[code] = sums.get(code, 0) + value
     return sums
+
+
+def movers(detail: Detail, period: Period, *, level: str, source: str, vintage: str,
+           name: Callable[[str], str], threshold_pp: float = 0.5, top: int = 5) -> Movers | None:
+    """Movers of exports and imports; None when the detail covers neither."""
+    exports, imports = (flow_movers(detail, flow, period, name=name, threshold_pp=threshold_pp, top=top)
+                        for flow in ("export", "import"))
+    if exports is None and imports is None:
+        return None
+    return Movers(level=level, exports=exports, imports=imports, source=source, vintage=vintage)

@@ -59,12 +59,25 @@ def pct(value: float | None, locale: str = "en_US") -> str:
     return format_decimal(_round(Decimal(repr(abs(value))), 1), format="#,##0.0", locale=locale) + "%"
 
 
-def signed_pct(value: float | None, locale: str = "en_US") -> str:
-    """+3.1%, −2.7% (a true minus sign), for tables."""
+def points(value: float | None, locale: str = "en_US") -> str:
+    """A contribution in percentage points, one decimal, sign in words: '6.0 percentage points'."""
     if value is None:
         return "n/a"
-    text = pct(value, locale)
-    return text if text.strip("0.,%") == "" else ("+" if value > 0 else "−") + text
+    number = pct(value, locale).removesuffix("%")
+    return f"{number} percentage point{'' if number == format_decimal(1, format='0.0', locale=locale) else 's'}"
+
+
+def signed(value: float | None, locale: str = "en_US") -> str:
+    """+3.1, −2.7 (a true minus sign), 0.0: a change for tables."""
+    if value is None:
+        return "n/a"
+    text = pct(value, locale).removesuffix("%")
+    return text if text.strip("0.,") == "" else ("+" if value > 0 else "−") + text
+
+
+def signed_pct(value: float | None, locale: str = "en_US") -> str:
+    """+3.1%, −2.7%, for tables."""
+    return signed(value, locale) + ("%" if value is not None else "")
 
 
 def month_name(month: int, locale: str = "en_US") -> str:
@@ -104,10 +117,16 @@ def capfirst(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def lowerfirst(text: str) -> str:
+    """'Vehicles and parts' inside a sentence; names that start with an acronym ('HS 8714') keep it."""
+    return text if text[1:2].isupper() else text[:1].lower() + text[1:]
+
+
 FILTERS = {
     "money": money,
     "money_table": money_table,
     "pct": pct,
+    "signed": signed,
     "signed_pct": signed_pct,
     "period_label": period_label,
     "month_label": month_label,
@@ -115,4 +134,6 @@ FILTERS = {
     "ordinal": ordinal,
     "names": names,
     "capfirst": capfirst,
+    "lowerfirst": lowerfirst,
+    "points": points,
 }

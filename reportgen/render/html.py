@@ -19,7 +19,7 @@ from reportgen.models import Facts
 from reportgen.render.charts import Chart
 from reportgen.render.format import FILTERS
 
-LOCALE_FILTERS = {"money", "money_table", "pct", "signed_pct", "period_label", "month_label", "month_name"}
+LOCALE_FILTERS = {"money", "money_table", "pct", "signed", "signed_pct", "points", "period_label", "month_label", "month_name"}
 
 
 def bundled_templates() -> Path:
