@@ -27,7 +27,8 @@ BILLION = 1e9
 UNIT_NOTES = {"deficit": "$ billions; below zero: U.S. deficit", "surplus": "$ billions; above zero: U.S. surplus",
               "balance": "$ billions; above zero: U.S. surplus; below zero: deficit"}
 # The SVG writer reads these from matplotlib's global rcParams while it saves: they are set for the
-# save only, under a lock, so other code in the process never sees them changed.
+# save only, under a lock, so other code in the process never sees them changed. Text styles then
+# name the one font drawn, not the ten fallbacks WeasyPrint would parse for every label.
 _SVG_SETTINGS = {"svg.fonttype": "none", "svg.hashsalt": "reportgen", "font.sans-serif": ["DejaVu Sans"]}
 _svg_lock = threading.Lock()
 
@@ -183,7 +184,8 @@ def _chart(fig, chart_id: str, title: str, alt: str) -> Chart:
         saved = {key: matplotlib.rcParams[key] for key in _SVG_SETTINGS}
         try:
             matplotlib.rcParams.update(_SVG_SETTINGS)
-            canvas.print_svg(buffer, metadata={"Date": None, "Creator": None, "Format": None, "Type": None, "Title": title})
+            canvas.print_svg(buffer, metadata={"Date": None, "Creator": None, "Format": None, "Type": None,
+                                               "Title": title})
         finally:
             matplotlib.rcParams.update(saved)
     width, height = fig.get_size_inches()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import Self
 
 from reportgen.errors import RenderError
 from reportgen.files import write_atomic
@@ -87,7 +88,7 @@ class Printer:
         self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
         self._pool.submit(warm_up)  # starts the process now, not at the first PDF
 
-    def __enter__(self) -> Printer:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc) -> None:
