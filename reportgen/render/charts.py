@@ -68,7 +68,7 @@ def _balance(facts: Facts, series: ChartSeries, locale: str) -> Chart:
     for offset, rows, color, label in ((-0.2, series.balance_last_year, GREY, str(year - 1)),
                                        (0.2, series.balance_this_year, ACCENT, str(year))):
         if rows:
-            ax.bar([m + offset for m, _ in rows], [b / BILLION for _, b in rows], width=0.4, color=color, label=label)
+            _columns(ax, [m + offset for m, _ in rows], [b / BILLION for _, b in rows], 0.4, color, label)
     ax.axhline(0, color=INK, linewidth=0.8)
     ax.set_xticks(range(1, 13), [months[m] for m in range(1, 13)])
     ax.set_xlim(0.45, 12.55)
@@ -145,6 +145,16 @@ def _partners(facts: Facts, series: ChartSeries, locale: str) -> Chart:
     else:
         alt += f"; {who} is a group of countries and is not ranked"
     return _chart(fig, "chart-partners", f"Largest U.S. trading partners by total goods trade, {when}", alt)
+
+
+def _columns(ax, xs: list[float], heights: list[float], width: float, color: str, label: str) -> None:
+    """Bars from zero as one collection, as `ax.bar` draws them but one SVG group, not one per bar, to print."""
+    from matplotlib.collections import PolyCollection
+
+    boxes = [[(x - width / 2, 0), (x - width / 2, h), (x + width / 2, h), (x + width / 2, 0)] for x, h in zip(xs, heights)]
+    columns = PolyCollection(boxes, facecolors=color, edgecolors="none", label=label)
+    columns.sticky_edges.y.append(0)  # as with bars: no margin beyond the zero line
+    ax.add_collection(columns)
 
 
 def _figure(height: float, *, left: float, bottom: float, top: float, right: float = 0.1):
