@@ -108,7 +108,7 @@ def facts(ctx: click.Context, partner: str, period: str, as_json: bool) -> None:
     from reportgen.render.facts_json import facts_to_dict
 
     config = config_of(ctx)
-    result = pipeline.facts(config, pipeline.load(config), partner, period)
+    result = pipeline.facts(config, pipeline.load(config, partner=partner, period=period), partner, period)
     data = facts_to_dict(result)
     if as_json:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
