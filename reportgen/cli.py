@@ -180,7 +180,7 @@ def build(ctx: click.Context, partner: str | None, all_partners: bool, period: s
         for code, reason in result.skipped:
             click.echo(f"reportgen: skipped {code}: {reason}", err=True)
     for path in paths:
-        click.echo(str(path))
+        click.echo(str(_shown(path)))
 
 
 @cli.command()
@@ -192,6 +192,14 @@ def vintages(ctx: click.Context) -> None:
     with pipeline.open_store(config_of(ctx)) as store:
         for v, last_month, rows in store.vintages():
             click.echo(f"{v.source:<12} {v.label:<22} through {last_month or '?':<8} {rows:>9,} rows  {v.origin}")
+
+
+def _shown(path: Path) -> Path:
+    """A path as the user would type it: relative to the working folder when it is inside it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path
 
 
 def main() -> None:
