@@ -53,17 +53,41 @@ def config_of(ctx: click.Context) -> Config:
 
 
 @cli.command()
+@click.option("--source", type=click.Choice(["census-bulk", "census-api"]), default="census-bulk", show_default=True,
+              help="The bulk file country.xlsx, or the Census International Trade API (key in CENSUS_API_KEY).")
 @click.option("--file", "file", type=click.Path(path_type=Path, dir_okay=False),
-              help="Read this country.xlsx (or CSV in its layout) instead of downloading.")
-@click.option("--snapshot", is_flag=True, help="Load the snapshot bundled with reportgen (no network).")
+              help="census-bulk: read this country.xlsx (or CSV in its layout) instead of downloading.")
+@click.option("--snapshot", is_flag=True, help="census-bulk: load the snapshot bundled with reportgen (no network).")
+@click.option("--from", "first", metavar="YYYY-MM", help="census-api: the first month (default: January of last year).")
+@click.option("--to", "last", metavar="YYYY-MM", help="census-api: the last month (default: two months ago).")
+@click.option("--detail", default="", help="census-api: commodity detail too, comma-separated: hs2, hs4.")
+@click.option("--partner", "partners", multiple=True,
+              help="census-api: partners for the detail, repeatable (default: every country).")
 @click.pass_context
-def collect(ctx: click.Context, file: Path | None, snapshot: bool) -> None:
-    """Download the Census bulk file (census.bulk_url) and store it as a new vintage."""
+def collect(ctx: click.Context, source: str, file: Path | None, snapshot: bool, first: str | None, last: str | None,
+            detail: str, partners: tuple[str, ...]) -> None:
+    """Store a new vintage: the Census bulk file (census.bulk_url), or months from the Census API.
+
+    The API is read in whole calendar years, so that each year comes from one vintage.
+    """
     from reportgen import pipeline
 
-    if file is not None and snapshot:
-        raise InputError("give --file or --snapshot, not both")
-    result = pipeline.collect(config_of(ctx), file, use_snapshot=snapshot)
+    config = config_of(ctx)
+    if source == "census-bulk":
+        if first or last or detail or partners:
+            raise InputError("--from, --to, --detail and --partner are for --source census-api")
+        if file is not None and snapshot:
+            raise InputError("give --file or --snapshot, not both")
+        result = pipeline.collect(config, file, use_snapshot=snapshot)
+    else:
+        if file is not None or snapshot:
+            raise InputError("--file and --snapshot are for --source census-bulk")
+        levels = [level.strip().upper() for level in detail.split(",") if level.strip()]
+        if any(level not in ("HS2", "HS4") for level in levels):
+            raise InputError(f"--detail {detail!r}: choose hs2, hs4 or both (hs2,hs4)")
+        last = _month(last, "--to") if last else _months_ago(2)
+        first = _month(first, "--from") if first else f"{int(last[:4]) - 1}-01"
+        result = pipeline.collect_api(config, first, last, levels=levels, partners=partners)
     for warning in result.warnings:
         click.echo(f"reportgen: warning: {warning}", err=True)
     v = result.vintage
@@ -72,6 +96,23 @@ def collect(ctx: click.Context, file: Path | None, snapshot: bool) -> None:
     else:
         click.echo(f"stored {v.source} vintage {v.label}: {result.values:,} values through {result.last_month}, "
                    f"{result.stored:,} new or revised")
+
+
+def _month(text: str, option: str) -> str:
+    from reportgen.periods import Period
+
+    period = Period.parse(text)
+    if period.kind != "month":
+        raise InputError(f"{option} {text!r}: give a month, YYYY-MM")
+    return period.key
+
+
+def _months_ago(count: int) -> str:
+    from datetime import date
+
+    today = date.today()
+    index = today.year * 12 + today.month - 1 - count
+    return f"{index // 12}-{index % 12 + 1:02d}"
 
 
 @cli.command()

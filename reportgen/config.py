@@ -65,6 +65,21 @@ class BriefingConfig(Section):
         return value
 
 
+class SourcesConfig(Section):
+    prefer: Literal["census-bulk", "census-api"] = Field(
+        "census-bulk", description="Whose country totals a briefing uses when both sources hold its period; "
+        "the other is used only when the preferred one lacks the period, and never both in one briefing.",
+    )
+
+
+class MoversConfig(Section):
+    level: Literal["HS2", "HS4"] = Field("HS2", description="The product level of 'What drove the change': HS2 or HS4.")
+    threshold: float = Field(
+        0.5, gt=0, description="A product earns a sentence when it moved its flow by at least this many percentage points.",
+    )
+    top: int = Field(5, ge=1, le=20, description="Products in each table of largest increases and decreases.")
+
+
 class Config(Section):
     data_dir: Path = Field(Path("data"), description="Folder of the SQLite store (reportgen.db) and the download cache.")
     output_dir: Path = Field(Path("output"), description="Folder where `reportgen build` writes briefings.")
@@ -74,6 +89,8 @@ class Config(Section):
     census: CensusConfig = Field(default_factory=CensusConfig, description="The U.S. Census Bureau source.")
     http: HttpConfig = Field(default_factory=HttpConfig, description="The shared HTTP session.")
     briefing: BriefingConfig = Field(default_factory=BriefingConfig, description="How briefings are written.")
+    sources: SourcesConfig = Field(default_factory=SourcesConfig, description="Which source a briefing reads.")
+    movers: MoversConfig = Field(default_factory=MoversConfig, description="What drove the change (commodity detail).")
 
     @property
     def db_path(self) -> Path:

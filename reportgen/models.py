@@ -25,7 +25,7 @@ class Partner:
     name: str  # the source's own name
     short_name: str  # the name used in prose
     kind: Literal["country", "group", "world", "unallocated"]
-    census_codes: tuple[str, ...] = ()
+    census_codes: tuple[str, ...] = ()  # the current code first, then codes Census retired
     iso2: str = ""
     article: str = ""  # "the" for the Netherlands, the United Kingdom, ...
     aliases: tuple[str, ...] = ()  # other names users type: EU, UK, Korea
@@ -77,6 +77,7 @@ class Batch:
     new_partners: list[Partner] = field(default_factory=list)
     last_month: str = ""  # the latest published month in the batch
     warnings: list[str] = field(default_factory=list)
+    descriptions: dict[str, str] = field(default_factory=dict)  # commodity code -> the source's description
 
 
 @dataclass(frozen=True)

@@ -86,9 +86,11 @@ def bundled() -> Registry:
     text = resources.files("reportgen").joinpath("data/partners.csv").read_text(encoding="utf-8")
     for row in csv.DictReader(text.splitlines()):
         entry = merged.setdefault(row["code"], {**row, "census_codes": []})
-        entry["census_codes"].append(row["census_code"])
-        if row["iso2"]:  # the current code carries the ISO2; recoded ones do not
+        if row["iso2"]:  # the current code carries the ISO2, recoded ones do not: it goes first
+            entry["census_codes"].insert(0, row["census_code"])
             entry.update({k: row[k] for k in ("iso2", "name", "short_name", "article", "aliases")})
+        else:
+            entry["census_codes"].append(row["census_code"])
     return Registry(
         Partner(code=code, name=e["name"], short_name=e["short_name"], kind=e["kind"],
                 census_codes=tuple(e["census_codes"]), iso2=e["iso2"], article=e["article"],

@@ -7,6 +7,7 @@ call these functions; each takes the config and returns plain results.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import os
 import threading
@@ -22,7 +23,7 @@ from reportgen.errors import InputError
 from reportgen.models import Facts, Partner, Provenance, Vintage
 from reportgen.partners import Registry, bundled
 from reportgen.periods import Period
-from reportgen.sources import census_bulk, snapshot
+from reportgen.sources import census_api, census_bulk, snapshot
 from reportgen.store import Store
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 
 SOURCE = census_bulk.SOURCE
 FORMATS = ("html", "pdf")
+FIRST_MONTH = {census_bulk.SOURCE: f"{census_bulk.FIRST_YEAR}-01", census_api.SOURCE: census_api.FIRST_MONTH}
 
 
 # -- collect and store --------------------------------------------------------------------------
@@ -82,17 +84,46 @@ def collect(config: Config, file: Path | None = None, *, use_snapshot: bool = Fa
                      batch.warnings)
 
 
+def collect_api(config: Config, first: str, last: str, *, levels: Iterable[str] = (),
+                partners: Iterable[str] = ()) -> Collected:
+    """Read country totals (and commodity detail at `levels` for `partners`, every country if none
+    is named) for the whole years from `first` to `last` from the Census API into the store."""
+    from reportgen.http import Http
+
+    registry = bundled()
+    named = [_partner(registry, p) for p in partners] or [p for p in registry if p.is_country and p.iso2]
+    codes = [p.census_codes[0] for p in named]
+    with Http(config.http, config.data_dir / "cache") as http:
+        batch = census_api.collect(census_api.CensusApi(http), registry, first, last, levels=levels,
+                                   partners=codes if levels else ())
+    with Store(config.db_path) as store:
+        result = store.add(batch)
+    return Collected(result.vintage, result.unchanged, len(batch.observations), result.stored, batch.last_month,
+                     batch.warnings)
+
+
 # -- analyse ------------------------------------------------------------------------------------
 
 @dataclass
+class Detail:
+    """One partner's commodity detail: (flow, month) -> {code: dollars}, and the newest vintage in it."""
+
+    lines: dict[tuple[str, str], dict[str, int]]
+    vintage: str
+
+
+@dataclass
 class Dataset:
-    """What analysis reads: one source's totals (newest vintage per value) and whom they cover."""
+    """What analysis reads: one source's totals (newest vintage per value), whom they cover, and any
+    commodity detail."""
 
     table: TradeTable
     registry: Registry
     provenance: Provenance
     source_start: str
     scope: tuple[str, Period] | None = None  # the one briefing (partner code, period) a partial load is for
+    detail: dict[str, Detail] = field(default_factory=dict)  # by partner code
+    descriptions: dict[str, str] = field(default_factory=dict)  # commodity code -> the source's description
 
     @property
     def countries(self) -> set[str]:
@@ -105,38 +136,78 @@ def load(config: Config, *, as_of: str | None = None, partner: str | None = None
 
     A briefing reads its partner's whole history and every partner's figures in the period's year and
     the year before (ranks, shares, the year to date and its comparisons); reading no more than that
-    keeps a single build fast however long the store's history.
+    keeps a single build fast however long the store's history. The source is the preferred one
+    (config `sources.prefer`) unless only the other holds the period.
     """
     if (partner is None) != (period is None):
         raise ValueError("load() takes a partner and a period together, or neither")
     with open_store(config) as store:
-        vintage = store.vintage(SOURCE, as_of)
         registry = bundled().with_extra(store.partners())
         scope = None
-        if partner is None:
-            table = TradeTable(store.iter_totals(SOURCE, as_of=as_of))
-        else:
+        if partner is not None:
             scope = (_partner(registry, partner).code, _period(period))
+        source = _source_for(store, config, scope[1] if scope else None)
+        vintage = store.vintage(source, as_of)
+        if scope is None:
+            table = TradeTable(store.iter_totals(source, as_of=as_of))
+        else:
             year = scope[1].year
-            rows = store.totals(SOURCE, as_of=as_of, partner=scope[0], years=(year - 1, year))
-            table = TradeTable(rows, months=store.month_range(SOURCE, as_of=as_of))
+            rows = store.totals(source, as_of=as_of, partner=scope[0], years=(year - 1, year))
+            table = TradeTable(rows, months=store.month_range(source, as_of=as_of))
+        detail = _detail(store, config, scope[0] if scope else None)
+        descriptions = store.descriptions() if detail else {}
     provenance = Provenance(
         source=vintage.source, vintage=vintage.label, published=vintage.published, origin=vintage.origin,
         sha256=vintage.sha256, collected_at=vintage.collected_at, note=vintage.note,
     )
-    return Dataset(table, registry, provenance, f"{census_bulk.FIRST_YEAR}-01", scope)
+    return Dataset(table, registry, provenance, FIRST_MONTH[source], scope, detail, descriptions)
+
+
+def _source_for(store: Store, config: Config, period: Period | None) -> str:
+    """The preferred source, unless it lacks the period and the other source has it."""
+    preferred = config.sources.prefer
+    other = census_api.SOURCE if preferred == census_bulk.SOURCE else census_bulk.SOURCE
+    for source in (preferred, other):
+        first, last = store.month_range(source)
+        if first and (period is None or first <= period.months[0] and period.last_month <= last):
+            return source
+    return preferred
+
+
+def _detail(store: Store, config: Config, partner: str | None) -> dict[str, Detail]:
+    """Commodity detail at the configured HS level, by partner (one partner, or all for a batch)."""
+    rows = store.detail(census_api.SOURCE, int(config.movers.level[2:]), partner=partner)
+    found: dict[str, Detail] = {}
+    newest: dict[str, int] = {}
+    for who, flow, month, code, value, seq in rows:
+        found.setdefault(who, Detail({}, "")).lines.setdefault((flow, month), {})[code] = value
+        newest[who] = max(newest.get(who, 0), seq)
+    for who, seq in newest.items():
+        found[who].vintage = store.vintage_at(census_api.SOURCE, seq).label
+    return found
 
 
 def facts(config: Config, data: Dataset, partner: str, period: str | Period, *, detail: bool = True) -> Facts:
-    """The facts for a partner (as the user wrote it) and a period."""
+    """The facts for a partner (as the user wrote it) and a period, with what drove the change when
+    commodity detail covers it."""
+    from reportgen.analysis.movers import movers
+    from reportgen.commodities import commodity_name
+
     who, when = _partner(data.registry, partner), _period(period)
     if data.scope is not None and data.scope != (who.code, when):
         raise ValueError(f"the data were loaded for {data.scope[0]} in {data.scope[1]}, not {who.code} in {when}")
-    return build_facts(
+    result = build_facts(
         data.table, who, when, countries=data.countries, name=data.registry.name, provenance=data.provenance,
         source_start=data.source_start, table_months=config.briefing.table_months,
         top_partners=config.briefing.top_partners, detail=detail,
     )
+    lines = data.detail.get(who.code)
+    if lines is None or not detail:
+        return result
+    drivers = movers(lines.lines, when, level=config.movers.level, source=census_api.SOURCE, vintage=lines.vintage,
+                     name=lambda code: commodity_name(code, data.descriptions.get(code, "")),
+                     threshold_pp=config.movers.threshold, top=config.movers.top)
+    return dataclasses.replace(result, movers=drivers)
 
 
 def _partner(registry: Registry, text: str) -> Partner:

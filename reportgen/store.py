@@ -50,6 +50,8 @@ CREATE TABLE IF NOT EXISTS observations (
 ) WITHOUT ROWID;
 -- Finds the store's first and last month, and one year's rows, without reading every row.
 CREATE INDEX IF NOT EXISTS observations_by_period ON observations (source, reporter, commodity, period);
+-- Sources' own descriptions of commodity codes, for codes the readable-name mapping lacks.
+CREATE TABLE IF NOT EXISTS commodities (code TEXT PRIMARY KEY, description TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS partners (
     code TEXT PRIMARY KEY,
     name TEXT NOT NULL,
@@ -146,6 +148,8 @@ class Store:
                 )
                 self._renumber(v.source)
                 stored = self._add_rows(batch)
+                self.db.executemany("INSERT OR REPLACE INTO commodities VALUES (?, ?)",
+                                    sorted(batch.descriptions.items()))
                 self.db.executemany(
                     "INSERT OR IGNORE INTO partners VALUES (?, ?, ?, ?)",
                     [(p.code, p.name, p.kind, " ".join(p.census_codes)) for p in batch.new_partners],
@@ -262,6 +266,34 @@ class Store:
                     GROUP BY o.partner, o.flow, o.period""",
                 params,
             )
+
+    def detail(self, source: str, digits: int, *, partner: str | None = None, reporter: str = "USA",
+               as_of: str | None = None) -> list[tuple[str, str, str, str, int, int]]:
+        """Commodity detail at one HS level (2 or 4 digits), of one partner or all, as (partner, flow,
+        period, code, value, vintage seq), newest vintage per key."""
+        params = {"source": source, "reporter": reporter, "partner": partner, "digits": digits,
+                  "limit": self._seq(source, as_of)}
+        with self._reading():
+            return [row[:5] + (row[6],) for row in self.db.execute(
+                """SELECT o.partner, o.flow, o.period, o.commodity, o.value, o.vintage, MAX(w.seq)
+                   FROM observations o JOIN vintages w ON w.source = o.source AND w.label = o.vintage
+                   WHERE o.source = :source AND o.reporter = :reporter AND (:partner IS NULL OR o.partner = :partner)
+                     AND o.commodity != 'TOTAL' AND length(o.commodity) = :digits
+                     AND (:limit IS NULL OR w.seq <= :limit)
+                   GROUP BY o.partner, o.flow, o.period, o.commodity""",
+                params,
+            )]
+
+    def vintage_at(self, source: str, seq: int) -> Vintage:
+        """The vintage at a place in the source's order."""
+        with self._reading():
+            row = self.db.execute("SELECT label FROM vintages WHERE source = ? AND seq = ?", (source, seq)).fetchone()
+        return self.vintage(source, row[0] if row else None)
+
+    def descriptions(self) -> dict[str, str]:
+        """Commodity codes with the descriptions their sources gave."""
+        with self._reading():
+            return dict(self.db.execute("SELECT code, description FROM commodities"))
 
     def month_range(self, source: str, *, as_of: str | None = None, reporter: str = "USA") -> tuple[str, str]:
         """The first and the last month the store holds totals for (as of a vintage), or two empty strings."""

@@ -23,6 +23,7 @@ from reportgen.render.format import capfirst, ordinal, period_label
 INK, MUTED, RULE, ACCENT, GREY = "#1a1a1a", "#5c5c5c", "#d6d6d6", "#b3261e", "#a3a3a3"
 WIDTH = 5.0  # inches: printed at this size; on a phone, scaled to ~75%, the text stays readable
 FONT = 10  # points
+SHOWN = 4  # products each way in the movers chart
 BILLION = 1e9
 UNIT_NOTES = {"deficit": "$ billions; below zero: U.S. deficit", "surplus": "$ billions; above zero: U.S. surplus",
               "balance": "$ billions; above zero: U.S. surplus; below zero: deficit"}
@@ -57,6 +58,8 @@ def draw(facts: Facts, *, locale: str = "en_US") -> list[Chart]:
         charts.append(_annual(facts.partner, series, locale))
     if series.top_partners:
         charts.append(_partners(facts, series, locale))
+    if facts.movers is not None:
+        charts.append(_movers(facts, locale))
     return charts
 
 
@@ -145,6 +148,60 @@ def _partners(facts: Facts, series: ChartSeries, locale: str) -> Chart:
     else:
         alt += f"; {who} is a group of countries and is not ranked"
     return _chart(fig, "chart-partners", f"Largest U.S. trading partners by total goods trade, {when}", alt)
+
+
+def _movers(facts: Facts, locale: str) -> Chart:
+    """Horizontal bars of the products that moved each flow most, in points of its growth: up right, down left."""
+    import textwrap
+
+    rows = [(m, [*m.rising[:SHOWN], *m.falling[:SHOWN][::-1]]) for m in facts.movers if m.rising or m.falling]
+    labels = {x.code: "\n".join(textwrap.wrap(_label(x.name), 22)) for _, movers in rows for x in movers}
+    heights = [0.45 + 0.26 * len(movers) + 0.1 * sum("\n" in labels[x.code] for x in movers) for _, movers in rows]
+    height = 0.35 + sum(heights)
+    left = min(_widest(list(labels.values())) / 72 + 0.15, 2.0)
+    fig = _bare_figure(height)
+    top = 1 - 0.3 / height
+    who = facts.partner.display_name
+    for (m, movers), panel in zip(rows, heights):
+        top -= panel / height
+        ax = fig.add_axes((left / WIDTH, top + 0.05 / height, 1 - (left + 0.1) / WIDTH, (panel - 0.4) / height))
+        positions = list(range(len(movers) - 1, -1, -1))
+        values = [x.contribution_pp or 0.0 for x in movers]
+        bars = ax.barh(positions, values, height=0.66, color=[ACCENT if v > 0 else GREY for v in values])
+        ax.bar_label(bars, [("+" if v > 0 else "") + _number(v, locale, "#,##0.0") for v in values], padding=3,
+                     fontsize=FONT - 0.5, color=INK)
+        ax.axvline(0, color=INK, linewidth=0.8)
+        ax.set_yticks(positions, [labels[x.code] for x in movers])
+        ax.tick_params(labelsize=FONT, colors=INK, length=0, pad=4)
+        ax.set_title(f"{'Imports from' if m.flow == 'import' else 'Exports to'} {who}", loc="left", fontsize=FONT,
+                     fontweight="bold", color=INK)
+        low, high = min(0.0, *values), max(0.0, *values)
+        ax.set_xlim(low - 0.3 * (high - low) - 0.01, high + 0.3 * (high - low) + 0.01)  # room for the numbers
+        ax.xaxis.set_visible(False)
+        for side in ("top", "right", "left", "bottom"):
+            ax.spines[side].set_visible(False)
+    fig.text(0.02 / WIDTH, 1 - 0.06 / height, "Percentage points of each flow's change against a year earlier",
+             ha="left", va="top", fontsize=FONT - 0.5, color=MUTED, parse_math=False)
+    when = period_label(facts.period, locale)
+    return _chart(fig, "chart-movers", f"What drove the change: products that moved trade with {who} most, {when}",
+                  f"Bar chart: the products whose exports and imports changed most in {when} against a year "
+                  f"earlier, in percentage points of each flow's change")
+
+
+def _bare_figure(height: float):
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(WIDTH, height))
+
+
+def _widest(labels: list[str]) -> float:
+    """The width in points of the widest label, in the chart font."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import text_to_path
+
+    font = FontProperties(size=FONT)
+    lines = [line for text in labels for line in text.splitlines()]
+    return max((text_to_path.get_text_width_height_descent(line, font, ismath=False)[0] for line in lines), default=0)
 
 
 def _columns(ax, xs: list[float], heights: list[float], width: float, color: str, label: str) -> None:

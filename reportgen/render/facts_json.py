@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reportgen.models import MEASURES, RANKED, Comparison, Facts, Rank, Record
+from reportgen.models import MEASURES, RANKED, Comparison, Facts, FlowMovers, Rank, Record
 
 
 def _pct(value: float | None) -> float | None:
@@ -35,6 +35,20 @@ def _rank(r: Rank) -> dict[str, Any]:
     return {"rank": r.rank, "of": r.of, "value": r.value, "previous_rank": r.previous_rank,
             "ahead": neighbour(r.ahead), "behind": neighbour(r.behind),
             "overtook": [n.code for n in r.overtook], "overtaken_by": [n.code for n in r.overtaken_by]}
+
+
+def _flow_movers(m: FlowMovers | None) -> dict[str, Any] | None:
+    if m is None:
+        return None
+
+    def mover(x):
+        return {"code": x.code, "name": x.name, "value": x.value, "previous": x.previous, "change": x.change,
+                "contribution_pp": _pct(x.contribution_pp), "share_pct": _pct(x.share),
+                "growth_5y_pct": _pct(x.growth_5y), "notable": x.notable}
+
+    return {"total": m.total, "previous_total": m.previous_total, "change_pct": _pct(m.change_pct),
+            "rising": [mover(x) for x in m.rising], "falling": [mover(x) for x in m.falling],
+            "five_years_back": m.five_years_back.key if m.five_years_back else None}
 
 
 def facts_to_dict(f: Facts) -> dict[str, Any]:
@@ -68,6 +82,9 @@ def facts_to_dict(f: Facts) -> dict[str, Any]:
             "basis": f.provenance.basis,
         },
     }
+    if f.movers is not None:
+        out["movers"] = {"level": f.movers.level, "source": f.movers.source, "vintage": f.movers.vintage,
+                         "exports": _flow_movers(f.movers.exports), "imports": _flow_movers(f.movers.imports)}
     if f.ytd is not None:
         out["ytd"] = facts_to_dict(f.ytd)
     return out

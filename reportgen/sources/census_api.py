@@ -70,13 +70,17 @@ class Query:
 
 
 def plan(first: str, last: str, *, levels: Iterable[str] = (), partners: Iterable[str] = ()) -> list[Query]:
-    """The requests for a span of months, split so that none is big: by flow, by year, and for
-    commodity detail by partner (every partner's HS4 lines in one answer would run to millions)."""
+    """The requests for the whole years from `first` to `last`, split so that none is big: by flow, by
+    year, and for commodity detail by partner (every partner's HS4 lines at once would run to millions).
+
+    Whole years, so that each year's figures come from one vintage: a later collect of the same year
+    replaces all of it, never half (the API answers with the months it has published).
+    """
     if first > last:
         raise CollectError(f"--from {first} is after --to {last}")
     if first < FIRST_MONTH:
         raise CollectError(f"the Census API has data from {FIRST_MONTH}; --from {first} is earlier")
-    spans = [(max(first, f"{year}-01"), min(last, f"{year}-12")) for year in range(int(first[:4]), int(last[:4]) + 1)]
+    spans = [(f"{year}-01", f"{year}-12") for year in range(int(first[:4]), int(last[:4]) + 1)]
     queries = [Query(flow, a, b) for flow in FLOWS for a, b in spans]
     queries += [Query(flow, a, b, partner, level) for level in levels for partner in partners
                 for flow in FLOWS for a, b in spans]
@@ -100,6 +104,8 @@ class CensusApi:
         """The answer to one query as dicts keyed by column name, and the raw body (for the vintage)."""
         fetched = self.http.get(self.url(query), what=query.describe(), accept=(400,), max_bytes=100 * 1024 * 1024)
         if fetched.status == 204:
+            if query.level:  # a partner with no trade in a product detail: nothing to add
+                return [], b""
             raise CollectError(f"{query.describe()}: not published yet; {self._latest_hint(query)}")
         text = fetched.content.decode("utf-8", errors="replace").strip()
         if fetched.status == 400:
@@ -148,10 +154,13 @@ def collect(api: CensusApi, registry: Registry, first: str, last: str, *, levels
     bodies = hashlib.sha256()
     last_month = ""
     unknown: set[str] = set()
+    descriptions: dict[str, str] = {}
     for query in plan(first, last, levels=levels, partners=partners):
         rows, body = api.rows(query)
         bodies.update(body)
         for row in rows:
+            if query.level and row.get(f"{query.flow.commodity}_SDESC"):
+                descriptions[row[query.flow.commodity].strip()] = row[f"{query.flow.commodity}_SDESC"].strip()
             partner, flow, period, commodity, value = _observation(row, query, registry)
             if partner is None:
                 unknown.add(f"{row['CTY_CODE']} ({row.get('CTY_NAME', '').strip()})")
@@ -166,7 +175,8 @@ def collect(api: CensusApi, registry: Registry, first: str, last: str, *, levels
     observations = [Observation(partner=p, flow=f, period=period, value=v, commodity=c)
                     for (p, f, period, c), v in totals.items()]
     warnings = [f"Census codes not in the partner list, left out: {', '.join(sorted(unknown))}"] if unknown else []
-    return Batch(vintage=vintage, observations=observations, last_month=last_month, warnings=warnings)
+    return Batch(vintage=vintage, observations=observations, last_month=last_month, warnings=warnings,
+                 descriptions=descriptions)
 
 
 def _observation(row: dict[str, str], query: Query, registry: Registry) -> tuple:

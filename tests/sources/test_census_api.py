@@ -45,6 +45,7 @@ def test_totals_and_detail(api):
     assert len(detail) == 7 and sum(detail) == 26_511_500_000  # the made-up split adds up
     assert batch.last_month == "2024-12"
     assert batch.vintage.source == "census-api" and KEY not in batch.vintage.origin
+    assert batch.descriptions["87"] == "VEHICLES, EXCEPT RAILWAY OR TRAMWAY, AND PARTS"
 
 
 def test_the_same_answers_make_the_same_vintage(api):
@@ -65,7 +66,7 @@ def test_big_queries_are_split():
     assert all(q.first[:4] == q.last[:4] for q in queries)  # never more than a year at a time
     assert len([q for q in queries if q.level is None]) == 2 * 3  # flows x years
     assert len([q for q in queries if q.level]) == 2 * 2 * 2 * 3  # levels x partners x flows x years
-    assert queries[0].params()["time"] == "from 2023-06 to 2023-12"
+    assert queries[0].params()["time"] == "from 2023-01 to 2023-12"  # whole years: one vintage a year
 
 
 def test_not_published_yet_names_the_latest_month(api):
