@@ -122,12 +122,19 @@ class Dataset:
     provenance: Provenance
     source_start: str
     scope: tuple[str, Period] | None = None  # the one briefing (partner code, period) a partial load is for
-    detail: dict[str, Detail] = field(default_factory=dict)  # by partner code
+    detail: Detail | None = None  # the scope partner's commodity detail, read with the totals
     descriptions: dict[str, str] = field(default_factory=dict)  # commodity code -> the source's description
+    db_path: Path | None = None  # a full load reads each partner's detail when asked: all of it would be big
 
     @property
     def countries(self) -> set[str]:
         return {p.code for p in self.registry if p.is_country}
+
+    def detail_for(self, code: str, level: str) -> Detail | None:
+        if self.scope is not None:
+            return self.detail if code == self.scope[0] else None
+        with Store(self.db_path) as store:
+            return _detail(store, level, code)
 
 
 def load(config: Config, *, as_of: str | None = None, partner: str | None = None,
@@ -154,13 +161,13 @@ def load(config: Config, *, as_of: str | None = None, partner: str | None = None
             year = scope[1].year
             rows = store.totals(source, as_of=as_of, partner=scope[0], years=(year - 1, year))
             table = TradeTable(rows, months=store.month_range(source, as_of=as_of))
-        detail = _detail(store, config, scope[0] if scope else None)
-        descriptions = store.descriptions() if detail else {}
+        detail = _detail(store, config.movers.level, scope[0]) if scope else None
+        descriptions = store.descriptions()
     provenance = Provenance(
         source=vintage.source, vintage=vintage.label, published=vintage.published, origin=vintage.origin,
         sha256=vintage.sha256, collected_at=vintage.collected_at, note=vintage.note,
     )
-    return Dataset(table, registry, provenance, FIRST_MONTH[source], scope, detail, descriptions)
+    return Dataset(table, registry, provenance, FIRST_MONTH[source], scope, detail, descriptions, config.db_path)
 
 
 def _source_for(store: Store, config: Config, period: Period | None) -> str:
@@ -174,17 +181,14 @@ def _source_for(store: Store, config: Config, period: Period | None) -> str:
     return preferred
 
 
-def _detail(store: Store, config: Config, partner: str | None) -> dict[str, Detail]:
-    """Commodity detail at the configured HS level, by partner (one partner, or all for a batch)."""
-    rows = store.detail(census_api.SOURCE, int(config.movers.level[2:]), partner=partner)
-    found: dict[str, Detail] = {}
-    newest: dict[str, int] = {}
-    for who, flow, month, code, value, seq in rows:
-        found.setdefault(who, Detail({}, "")).lines.setdefault((flow, month), {})[code] = value
-        newest[who] = max(newest.get(who, 0), seq)
-    for who, seq in newest.items():
-        found[who].vintage = store.vintage_at(census_api.SOURCE, seq).label
-    return found
+def _detail(store: Store, level: str, partner: str) -> Detail | None:
+    """A partner's commodity detail at an HS level, or None if the store has none."""
+    lines: dict[tuple[str, str], dict[str, int]] = {}
+    newest = 0
+    for _, flow, month, code, value, seq in store.detail(census_api.SOURCE, int(level[2:]), partner):
+        lines.setdefault((flow, month), {})[code] = value
+        newest = max(newest, seq)
+    return Detail(lines, store.vintage_at(census_api.SOURCE, newest).label) if lines else None
 
 
 def facts(config: Config, data: Dataset, partner: str, period: str | Period, *, detail: bool = True) -> Facts:
@@ -201,8 +205,8 @@ def facts(config: Config, data: Dataset, partner: str, period: str | Period, *, 
         source_start=data.source_start, table_months=config.briefing.table_months,
         top_partners=config.briefing.top_partners, detail=detail,
     )
-    lines = data.detail.get(who.code)
-    if lines is None or not detail:
+    lines = data.detail_for(who.code, config.movers.level) if detail else None
+    if lines is None:
         return result
     drivers = movers(lines.lines, when, level=config.movers.level, source=census_api.SOURCE, vintage=lines.vintage,
                      name=lambda code: commodity_name(code, data.descriptions.get(code, "")),

@@ -50,6 +50,8 @@ CREATE TABLE IF NOT EXISTS observations (
 ) WITHOUT ROWID;
 -- Finds the store's first and last month, and one year's rows, without reading every row.
 CREATE INDEX IF NOT EXISTS observations_by_period ON observations (source, reporter, commodity, period);
+-- Finds one partner's rows (its history, its commodity detail) without reading every partner's.
+CREATE INDEX IF NOT EXISTS observations_by_partner ON observations (source, reporter, partner, commodity);
 -- Sources' own descriptions of commodity codes, for codes the readable-name mapping lacks.
 CREATE TABLE IF NOT EXISTS commodities (code TEXT PRIMARY KEY, description TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS partners (
@@ -267,17 +269,17 @@ class Store:
                 params,
             )
 
-    def detail(self, source: str, digits: int, *, partner: str | None = None, reporter: str = "USA",
+    def detail(self, source: str, digits: int, partner: str, *, reporter: str = "USA",
                as_of: str | None = None) -> list[tuple[str, str, str, str, int, int]]:
-        """Commodity detail at one HS level (2 or 4 digits), of one partner or all, as (partner, flow,
-        period, code, value, vintage seq), newest vintage per key."""
+        """One partner's commodity detail at one HS level (2 or 4 digits) as (partner, flow, period, code,
+        value, vintage seq), newest vintage per key."""
         params = {"source": source, "reporter": reporter, "partner": partner, "digits": digits,
                   "limit": self._seq(source, as_of)}
         with self._reading():
             return [row[:5] + (row[6],) for row in self.db.execute(
                 """SELECT o.partner, o.flow, o.period, o.commodity, o.value, o.vintage, MAX(w.seq)
                    FROM observations o JOIN vintages w ON w.source = o.source AND w.label = o.vintage
-                   WHERE o.source = :source AND o.reporter = :reporter AND (:partner IS NULL OR o.partner = :partner)
+                   WHERE o.source = :source AND o.reporter = :reporter AND o.partner = :partner
                      AND o.commodity != 'TOTAL' AND length(o.commodity) = :digits
                      AND (:limit IS NULL OR w.seq <= :limit)
                    GROUP BY o.partner, o.flow, o.period, o.commodity""",

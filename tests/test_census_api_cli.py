@@ -113,8 +113,10 @@ def test_wrong_or_missing_key(run, fake):
 def test_server_trouble_then_success(run, fake):
     fake.failures = [503]
     assert collect(run).returncode == 0
+    before = run("vintages").stdout
     fake.failures = [503] * 3
-    assert "kept failing after 2 retries (HTTP 503" in one_line(collect(run))
+    assert "kept failing after 2 retries (HTTP 503" in one_line(collect(run, "--detail", "hs2", "--partner", "MX"))
+    assert run("vintages").stdout == before  # nothing half-stored
 
 
 def test_the_key_shows_up_nowhere(run, fake, tmp_path):
