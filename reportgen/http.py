@@ -223,7 +223,7 @@ def _read_body(response: requests.Response, *, max_bytes: int, deadline: float, 
             _set_read_timeout(raw, min(timeout, remaining))
             try:
                 chunk = raw.read1(CHUNK, decode_content=True)
-            except (ReadTimeoutError, socket.timeout):
+            except (TimeoutError, ReadTimeoutError):
                 if time.monotonic() >= deadline - 0.01:
                     raise CollectError(f"{what} stopped: {shown} was still arriving after {limit:g} s, the time limit") from None
                 raise CollectError(f"{what} failed: {shown} sent no data for {timeout:g} s") from None

@@ -13,7 +13,7 @@ import os
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -74,7 +74,7 @@ def collect(config: Config, file: Path | None = None, *, use_snapshot: bool = Fa
             return Collected(known, unchanged=True)
         batch = census_bulk.read_bytes(
             fetched.content, registry, name=config.census.bulk_url, origin=fetched.url,
-            published=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), etag=fetched.etag,
+            published=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), etag=fetched.etag,
             last_modified=fetched.last_modified,
         )
     # Parsed in full before the store is touched, so a bad file leaves it as it was.
@@ -231,7 +231,7 @@ def _period(period: str | Period) -> Period:
 def built_at() -> str:
     """The build time; SOURCE_DATE_EPOCH pins it for reproducible output."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    moment = datetime.fromtimestamp(int(epoch), timezone.utc) if epoch else datetime.now(timezone.utc)
+    moment = datetime.fromtimestamp(int(epoch), UTC) if epoch else datetime.now(UTC)
     return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 

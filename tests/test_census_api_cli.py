@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from fakes.census_api import FIXTURE, PREFIX, SHARES, CensusApiFake  # noqa: E402
+from fakes.census_api import FIXTURE, PREFIX, SHARES, CensusApiFake
 
 KEY = "S3cret-test-key-4242"
 

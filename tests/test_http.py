@@ -6,7 +6,6 @@ import random
 import socket
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer

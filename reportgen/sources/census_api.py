@@ -14,7 +14,7 @@ import json
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 from reportgen.errors import CollectError
@@ -168,7 +168,7 @@ def collect(api: CensusApi, registry: Registry, first: str, last: str, *, levels
             totals[(partner, flow, period, commodity)] = totals.get((partner, flow, period, commodity), 0) + value
             last_month = max(last_month, period)
     sha = bodies.hexdigest()
-    now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     vintage = Vintage(source=SOURCE, label=f"{now[:10]}/{sha[:8]}", published=now, origin=api.base_url,
                       sha256=sha, collected_at=now,
                       note=f"{first} to {last}" + (f", {'/'.join(levels)} detail" if levels else ""))

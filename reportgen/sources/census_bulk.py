@@ -18,7 +18,7 @@ import io
 import zlib
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -44,7 +44,7 @@ def read_file(path: Path, registry: Registry, *, origin: str | None = None, publ
     except OSError as exc:
         raise CollectError(f"{path}: cannot read the file ({exc.strerror})") from None
     if published is None:
-        published = _iso(datetime.fromtimestamp(path.stat().st_mtime, timezone.utc))
+        published = _iso(datetime.fromtimestamp(path.stat().st_mtime, UTC))
     return read_bytes(content, registry, name=str(path), origin=origin or str(path.resolve()),
                       published=published, note=note)
 
@@ -66,7 +66,7 @@ def read_bytes(content: bytes, registry: Registry, *, name: str, origin: str, pu
     sha = hashlib.sha256(content).hexdigest()
     vintage = Vintage(
         source=SOURCE, label=f"{published[:10]}/{sha[:8]}", published=published, origin=origin,
-        sha256=sha, etag=etag, last_modified=last_modified, collected_at=_iso(datetime.now(timezone.utc)),
+        sha256=sha, etag=etag, last_modified=last_modified, collected_at=_iso(datetime.now(UTC)),
         note=note,
     )
     return parse_rows(rows, registry, vintage, name=name)
@@ -182,7 +182,7 @@ def _xlsx_rows(content: bytes, name: str) -> tuple[list[tuple[Any, ...]], str]:
         raise CollectError(f"{name}: the .xlsx file is damaged ({_describe(exc)})") from None
     finally:
         book.close()
-    published = _iso(modified.replace(tzinfo=modified.tzinfo or timezone.utc)) if isinstance(modified, datetime) else ""
+    published = _iso(modified.replace(tzinfo=modified.tzinfo or UTC)) if isinstance(modified, datetime) else ""
     return rows, published
 
 
@@ -244,7 +244,7 @@ def _dollars(cell: Any, name: str, number: int, column: str) -> int:
 
 
 def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _http_date(value: str) -> str:

@@ -16,7 +16,7 @@ from reportgen.sources import census_api
 from reportgen.sources.census_api import FLOWS, CensusApi, Flow, Query
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from fakes.census_api import PREFIX, CensusApiFake  # noqa: E402
+from fakes.census_api import PREFIX, CensusApiFake
 
 KEY = "test-key-0123456789"
 
