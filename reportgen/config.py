@@ -8,9 +8,9 @@ when there is none). Secrets never live here: they come from environment variabl
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from reportgen import __version__
 from reportgen.errors import ConfigError
@@ -22,18 +22,20 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _http_url(value: str) -> str:
+    if not value.startswith(("http://", "https://")):
+        raise ValueError("must be an http:// or https:// URL")
+    return value
+
+
+WebAddress = Annotated[str, AfterValidator(_http_url)]
+
+
 class CensusConfig(Section):
-    bulk_url: str = Field(
+    bulk_url: WebAddress = Field(
         "https://www.census.gov/foreign-trade/balance/country.xlsx",
         description="Where `reportgen collect` downloads the Census bulk file country.xlsx; a mirror may stand in.",
     )
-
-    @field_validator("bulk_url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("must be an http:// or https:// URL")
-        return value
 
 
 class HttpConfig(Section):
@@ -80,6 +82,50 @@ class MoversConfig(Section):
     top: int = Field(5, ge=1, le=20, description="Products in each table of largest increases and decreases.")
 
 
+class FeedConfig(Section):
+    name: str = Field(min_length=1, description="A short name for the feed, shown as the item's source.")
+    url: WebAddress = Field(description="The feed's address (RSS or Atom).")
+    language: str = Field("en", description="The feed's language (en, es, ...).")
+    tags: list[str] = Field(default_factory=list, description="Free labels, e.g. official, mexico.")
+
+
+DEFAULT_FEEDS = [
+    FeedConfig(name="Census economic indicators", url="https://www.census.gov/economic-indicators/indicator.xml",
+               tags=["official"]),
+    FeedConfig(name="BEA news releases", url="https://apps.bea.gov/rss/rss.xml", tags=["official"]),
+]
+
+
+class NewsConfig(Section):
+    max_bytes: int = Field(5 * 1024 * 1024, gt=0, description="The largest feed reportgen downloads, in bytes.")
+    deadline: float = Field(30.0, gt=0, description="Seconds a whole feed download may take, however slowly it arrives.")
+    max_items: int = Field(5, ge=0, le=50, description="Items in a briefing's 'In the news' section.")
+    days_before: int = Field(0, ge=0, description="Days before the first day of the period's last month that news counts.")
+    days_after: int = Field(45, ge=0, description="Days after the end of the period that news counts (the weeks up to the release).")
+    topics: list[str] = Field(
+        default_factory=lambda: ["tariff", "tariffs", "arancel", "aranceles", "trade deficit", "déficit comercial",
+                                 "trade balance", "balanza comercial", "exports", "imports", "exportaciones",
+                                 "importaciones", "trade talks", "trade war"],
+        description="Words that make an item relevant to any briefing, besides the partner's names.",
+    )
+
+
+class SmtpConfig(Section):
+    host: str = Field("localhost", min_length=1, description="The SMTP server that sends digests.")
+    port: int = Field(587, ge=1, le=65535, description="Its port: 587 for starttls, 465 for ssl, 25 for none.")
+    security: Literal["none", "starttls", "ssl"] = Field(
+        "starttls", description="none, starttls (the certificate is verified) or ssl.")
+    username: str = Field("", description="The login, if the server wants one; the password comes from REPORTGEN_SMTP_PASSWORD.")
+    sender: str = Field("reportgen <briefings@localhost>", min_length=3, description="The From address of digests.")
+    rate_limit: float = Field(0, ge=0, description="At most this many messages a second; 0 sends as fast as the server takes them.")
+
+
+class EmailConfig(Section):
+    attach_pdf: bool = Field(False, description="Attach the briefing's PDF to each digest.")
+    charts: Literal["cid", "hosted"] = Field(
+        "cid", description="Charts as PNG attached to the message (cid) or linked from public_url (hosted).")
+
+
 class Config(Section):
     data_dir: Path = Field(Path("data"), description="Folder of the SQLite store (reportgen.db) and the download cache.")
     output_dir: Path = Field(Path("output"), description="Folder where `reportgen build` writes briefings.")
@@ -91,6 +137,15 @@ class Config(Section):
     briefing: BriefingConfig = Field(default_factory=BriefingConfig, description="How briefings are written.")
     sources: SourcesConfig = Field(default_factory=SourcesConfig, description="Which source a briefing reads.")
     movers: MoversConfig = Field(default_factory=MoversConfig, description="What drove the change (commodity detail).")
+    partners: list[str] = Field(
+        default_factory=lambda: ["MX", "CA", "CN"],
+        description="The partners the monthly job briefs, and subscribers follow unless they choose.",
+    )
+    public_url: WebAddress = Field("http://localhost:8000", description="The base of links in emails and feeds (the web page's address).")
+    feeds: list[FeedConfig] = Field(default_factory=lambda: list(DEFAULT_FEEDS), description="The news feeds to read.")
+    news: NewsConfig = Field(default_factory=NewsConfig, description="How news is fetched and chosen.")
+    smtp: SmtpConfig = Field(default_factory=SmtpConfig, description="The mail server for digests.")
+    email: EmailConfig = Field(default_factory=EmailConfig, description="What a digest holds.")
 
     @property
     def db_path(self) -> Path:

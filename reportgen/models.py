@@ -208,6 +208,19 @@ class Movers:
 
 
 @dataclass(frozen=True)
+class NewsItem:
+    """A news item that concerns a briefing: text only, already sanitised, with why it was chosen."""
+
+    title: str
+    link: str  # canonical http(s) link
+    source: str  # the feed's name
+    published: str  # ISO 8601, UTC
+    dated: bool  # False when the feed gave no date and the time it was fetched stands in
+    summary: str  # plain text
+    matched: tuple[str, ...]  # the words that made it relevant
+
+
+@dataclass(frozen=True)
 class Provenance:
     """Where the figures come from, so every number can be traced."""
 
@@ -241,6 +254,7 @@ class Facts:
     provenance: Provenance
     ytd: Facts | None = None  # a monthly briefing's year to date
     movers: Movers | None = None  # commodity detail, when a source has it for the period
+    news: tuple[NewsItem, ...] | None = None  # None: news not looked up; empty: none matched
     reporter: str = "USA"
 
     @property

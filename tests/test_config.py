@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -77,7 +78,8 @@ def test_the_shipped_config_is_valid_and_documents_every_key():
 
     for key, field in keys(Config()):
         leaf = key.rsplit(".", 1)[-1]
-        assert f"{leaf}:" in shipped, f"config.yaml does not document {key}"
+        found = re.search(rf"^[ ]*{leaf}:", shipped, re.MULTILINE)
+        assert found, f"config.yaml does not document {key}"
         assert field.description, f"{key} has no help text"
-        line = shipped[: shipped.index(f"{leaf}:")].rstrip().splitlines()[-1].strip()
+        line = shipped[: found.start()].rstrip().splitlines()[-1].strip()
         assert line.startswith("#"), f"{key} in config.yaml has no comment above it"
