@@ -6,7 +6,8 @@
     ├── CollectError     a source could not be fetched or read
     ├── StoreError       the SQLite store could not be opened or written
     ├── RenderError      a briefing could not be written
-    └── DeliveryError    a briefing could not be archived or sent
+    ├── DeliveryError    a briefing could not be archived or sent
+    └── LockedError      another run or build holds the data folder (exit 75: try again later)
 
 Stages raise these with a message written for the user; only the CLI turns them into one line on
 stderr and an exit code. Anything else is a bug and keeps its traceback.
@@ -47,3 +48,9 @@ class RenderError(ReportgenError):
 
 class DeliveryError(ReportgenError):
     """A briefing could not be archived or delivered."""
+
+
+class LockedError(ReportgenError):
+    """Another reportgen process is writing the store, the archive or the outbox."""
+
+    exit_code = 75  # EX_TEMPFAIL: nothing wrong, try again later

@@ -34,3 +34,25 @@ def write_atomic(target: Path, content: str | bytes | Callable[[Path], None]) ->
         else:
             tmp.write_bytes(content)
     return target
+
+
+@contextmanager
+def exclusive(data_dir: Path, *, wait: float, what: str) -> Iterator[None]:
+    """Hold the data folder's lock: one writer of the store, the archive and the outbox at a time.
+
+    `wait` is how long to wait for another holder (a running monthly job, another build) to finish.
+    """
+    from filelock import FileLock, Timeout
+
+    from reportgen.errors import LockedError
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(data_dir / "reportgen.lock")
+    try:
+        lock.acquire(timeout=wait)
+    except Timeout:
+        raise LockedError(f"{what}: another reportgen run or build is writing in {data_dir}; try again later") from None
+    try:
+        yield
+    finally:
+        lock.release()

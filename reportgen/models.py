@@ -232,6 +232,7 @@ class Provenance:
     collected_at: str
     basis: str = BASIS
     note: str = ""
+    history: tuple[tuple[str, str, str], ...] = ()  # earlier builds of this briefing: (built_at, source, vintage)
 
 
 @dataclass(frozen=True)

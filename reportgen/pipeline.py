@@ -228,25 +228,38 @@ def _period(period: str | Period) -> Period:
 
 # -- write --------------------------------------------------------------------------------------
 
-def built_at() -> str:
+def build_time() -> datetime:
     """The build time; SOURCE_DATE_EPOCH pins it for reproducible output."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    moment = datetime.fromtimestamp(int(epoch), UTC) if epoch else datetime.now(UTC)
-    return moment.strftime("%Y-%m-%d %H:%M UTC")
+    return datetime.fromtimestamp(int(epoch), UTC) if epoch else datetime.now(UTC).replace(microsecond=0)
 
 
 def write(config: Config, result: Facts, formats: Iterable[str] = FORMATS, out_dir: Path | None = None, *,
-          printer: Printer | None = None) -> list[Path]:
-    """Render one briefing in each format, the PDF through `printer` if given; return the paths written."""
+          printer: Printer | None = None, moment: datetime | None = None) -> list[Path]:
+    """Render one briefing in each format, the PDF through `printer` if given; return the paths written.
+
+    Without `out_dir` the briefing goes to its folder in the archive, the sources box lists the
+    vintages of its earlier builds, and the build is recorded (the caller rewrites the index).
+    """
+    from reportgen.delivery import archive
     from reportgen.files import write_atomic
     from reportgen.render.charts import draw
     from reportgen.render.html import environment, render_briefing
+    from reportgen.store import archive as records
 
     formats = list(formats)
+    moment = moment or build_time()
+    code, key = result.partner.code, result.period.key
+    if out_dir is None:
+        with Store(config.db_path) as store:
+            earlier = tuple((b.built_at, b.source, b.vintage) for b in records.history(store, code, key))
+        result = dataclasses.replace(result, provenance=dataclasses.replace(result.provenance, history=earlier))
     env = environment(config.templates_dir, config.briefing.locale)
     charts = draw(result, locale=config.briefing.locale)
-    rendered = render_briefing(env, result, charts, built_at=built_at(), page_size=config.briefing.page_size)
-    stem = (out_dir or config.output_dir) / f"{result.partner.code}-{result.period.key}"
+    rendered = render_briefing(env, result, charts, built_at=moment.strftime("%Y-%m-%d %H:%M UTC"),
+                               page_size=config.briefing.page_size)
+    folder = out_dir or config.output_dir / archive.folder(code, result.period)
+    stem = folder / archive.stem(code, result.period)
     written = []
     if "html" in formats:
         written.append(write_atomic(stem.with_suffix(".html"), rendered.html))
@@ -255,15 +268,36 @@ def write(config: Config, result: Facts, formats: Iterable[str] = FORMATS, out_d
 
         print_pdf = printer.write_pdf if printer else write_pdf
         written.append(print_pdf(rendered.html, stem.with_suffix(".pdf")))
+    if out_dir is None:
+        with Store(config.db_path) as store:
+            records.record(store, records.Built(code, key, moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                                                result.provenance.source, result.provenance.vintage,
+                                                rendered.headline, archive.folder(code, result.period)))
     return written
+
+
+def write_index(config: Config) -> list[Path]:
+    """Rewrite the archive's index page and Atom feed from the record of builds."""
+    from reportgen.delivery import archive
+    from reportgen.render.html import environment
+    from reportgen.store import archive as records
+
+    with Store(config.db_path) as store:
+        builds = records.latest(store)
+    return archive.write_index(environment(config.templates_dir, config.briefing.locale), config.output_dir, builds,
+                               public_url=config.public_url,
+                               updated=build_time().strftime("%Y-%m-%dT%H:%M:%SZ"))
 
 
 def build(config: Config, partner: str, period: str, formats: Iterable[str] = FORMATS,
           out_dir: Path | None = None) -> list[Path]:
     """collect (from the store) -> analyse -> write, for one partner and period.
 
-    The PDF is printed by a second process that gets WeasyPrint ready while this one draws the charts.
+    Without `out_dir`, into the archive, holding the data folder's lock (a running monthly job
+    finishes first). The PDF is printed by a second process that gets WeasyPrint ready while this one
+    draws the charts.
     """
+    from reportgen.files import exclusive
     from reportgen.render.pdf import Printer
 
     formats = list(formats)
@@ -271,8 +305,13 @@ def build(config: Config, partner: str, period: str, formats: Iterable[str] = FO
     # Started once partner and period are known good, so that a typo fails at once; and forked only
     # from a process with a single thread (the command line, not a threaded web server).
     use_printer = "pdf" in formats and threading.active_count() == 1
-    with Printer() if use_printer else contextlib.nullcontext() as printer:
-        return write(config, result, formats, out_dir, printer=printer)
+    archiving = out_dir is None
+    with exclusive(config.data_dir, wait=600, what="build") if archiving else contextlib.nullcontext():
+        with Printer() if use_printer else contextlib.nullcontext() as printer:
+            written = write(config, result, formats, out_dir, printer=printer)
+        if archiving:
+            write_index(config)
+    return written
 
 
 @dataclass
@@ -282,39 +321,48 @@ class BatchResult:
 
 
 def build_all(config: Config, period: str, formats: Iterable[str] = FORMATS, out_dir: Path | None = None,
-              *, jobs: int = 0) -> BatchResult:
-    """Briefings for every single country with trade in `period`, on `jobs` processes (0: one per core).
+              *, jobs: int = 0, partners: Iterable[str] | None = None) -> BatchResult:
+    """Briefings for `partners` (every single country with trade in `period` if None), on `jobs`
+    processes (0: one per core); without `out_dir`, into the archive under the data folder's lock.
 
     The data are loaded once; forked workers share them copy-on-write.
     """
     import multiprocessing
 
+    from reportgen.files import exclusive
+
     data = load(config)
     when = Period.parse(period)
-    codes = sorted(data.countries & set(data.table.values(when))) if data.table.covers(when) else []
+    if partners is not None:
+        codes = [_partner(data.registry, p).code for p in partners]
+    else:
+        codes = sorted(data.countries & set(data.table.values(when))) if data.table.covers(when) else []
     if not codes:
         facts(config, data, "MEX", when)  # raises the same clear error a single build would
     tasks = [(code, tuple(formats), out_dir) for code in codes]
     global _batch
-    _batch = (config, data, when)
-    jobs = jobs or os.cpu_count() or 1
-    if jobs == 1:
-        results = [_build_one(task) for task in tasks]
-    else:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            results = pool.map(_build_one, tasks, chunksize=1)  # one at a time: the cores finish together
+    _batch = (config, data, when, build_time())
+    jobs = min(jobs or os.cpu_count() or 1, len(tasks))
+    with exclusive(config.data_dir, wait=600, what="build") if out_dir is None else contextlib.nullcontext():
+        if jobs <= 1:
+            results = [_build_one(task) for task in tasks]
+        else:
+            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+                results = pool.map(_build_one, tasks, chunksize=1)  # one at a time: the cores finish together
+        if out_dir is None:
+            write_index(config)
     written = [path for paths, _ in results for path in paths]
     skipped = [(code, reason) for (code, _, _), (_, reason) in zip(tasks, results) if reason]
     return BatchResult(written, skipped)
 
 
-_batch: tuple[Config, Dataset, Period] | None = None  # set before forking so workers inherit it
+_batch: tuple[Config, Dataset, Period, datetime] | None = None  # set before forking so workers inherit it
 
 
 def _build_one(task: tuple[str, tuple[str, ...], Path | None]) -> tuple[list[Path], str]:
     code, formats, out_dir = task
-    config, data, when = _batch  # type: ignore[misc]
+    config, data, when, moment = _batch  # type: ignore[misc]
     try:
-        return write(config, facts(config, data, code, when), formats, out_dir), ""
+        return write(config, facts(config, data, code, when), formats, out_dir, moment=moment), ""
     except InputError as exc:  # no trade in the period: nothing to say, and not an error for a batch
         return [], str(exc)

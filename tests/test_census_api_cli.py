@@ -62,7 +62,7 @@ def test_collect_then_build_says_what_drove_the_change(run, fake, tmp_path):
 
     built = run("build", "--partner", "MX", "--period", "2024", "--format", "html")
     assert built.returncode == 0, built.stderr
-    html = (tmp_path / "output" / "MEX-2024.html").read_text()
+    html = (tmp_path / "output" / "2024" / "MEX" / "MEX-2024.html").read_text()
     change, points = expected_vehicles()
     assert "What drove the change" in html
     assert (f"Among imports from Mexico, vehicles and parts rose ${change / 1e9:.1f} billion "

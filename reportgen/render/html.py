@@ -37,7 +37,7 @@ def environment(templates_dir: Path | None = None, locale: str = "en_US") -> jin
     folders = [str(templates_dir)] if templates_dir else []
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([*folders, str(bundled_templates())]),
-        autoescape=jinja2.select_autoescape(["html", "htm", "xml"]),
+        autoescape=jinja2.select_autoescape(["html", "htm", "xml", "atom"]),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

@@ -1,0 +1,1 @@
+"""Deliver: the archive under output/, the email digest, and the editors' web page."""

@@ -1,0 +1,55 @@
+"""The archive under the output folder: one folder per period and partner, an index, an Atom feed.
+
+    output/2024-12/MEX/MEX-2024-12.html   the briefing
+    output/2024-12/MEX/MEX-2024-12.pdf
+    output/index.html                     every briefing, the latest period first
+    output/feed.atom                      the same as an Atom feed
+
+Every file is written to a temporary name and renamed, so a reader never sees half of one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+
+from reportgen.files import write_atomic
+from reportgen.periods import Period
+from reportgen.store.archive import Built
+
+INDEX = "index.html"
+FEED = "feed.atom"
+
+
+def folder(partner: str, period: Period) -> str:
+    """A briefing's folder, relative to the output folder: '2024-12/MEX'."""
+    return f"{period.key}/{partner}"
+
+
+def stem(partner: str, period: Period) -> str:
+    """A briefing's file name without suffix: 'MEX-2024-12'."""
+    return f"{partner}-{period.key}"
+
+
+def newest_first(builds: list[Built]) -> list[Built]:
+    """The latest data first: by the period's last month, a year after its own months, then partner."""
+    order = {"year": 2, "ytd": 1, "month": 0}
+
+    def key(b: Built):
+        period = Period.parse(b.period)
+        return (period.last_month, order[period.kind], b.period)
+
+    return sorted(sorted(builds, key=lambda b: b.partner), key=key, reverse=True)
+
+
+def write_index(env: jinja2.Environment, output_dir: Path, builds: list[Built], *, public_url: str,
+                updated: str) -> list[Path]:
+    """Write the index page and the Atom feed of the archive."""
+    builds = newest_first(builds)
+    base = public_url.rstrip("/") + "/archive"
+    context = {"builds": builds, "base": base, "updated": updated, "stem": lambda b: f"{b.partner}-{b.period}"}
+    return [
+        write_atomic(output_dir / INDEX, env.get_template("archive/index.html").render(**context)),
+        write_atomic(output_dir / FEED, env.get_template("archive/feed.atom").render(**context)),
+    ]
