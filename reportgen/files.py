@@ -41,13 +41,14 @@ def exclusive(data_dir: Path, *, wait: float, what: str) -> Iterator[None]:
     """Hold the data folder's lock: one writer of the store, the archive and the outbox at a time.
 
     `wait` is how long to wait for another holder (a running monthly job, another build) to finish.
+    Re-entrant within a process: the job holds it while it builds.
     """
     from filelock import FileLock, Timeout
 
     from reportgen.errors import LockedError
 
     data_dir.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(data_dir / "reportgen.lock")
+    lock = FileLock(data_dir / "reportgen.lock", is_singleton=True)
     try:
         lock.acquire(timeout=wait)
     except Timeout:

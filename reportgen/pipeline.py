@@ -153,7 +153,7 @@ def load(config: Config, *, as_of: str | None = None, partner: str | None = None
         scope = None
         if partner is not None:
             scope = (_partner(registry, partner).code, _period(period))
-        source = _source_for(store, config, scope[1] if scope else None)
+        source = source_for(store, config, scope[1] if scope else None)
         vintage = store.vintage(source, as_of)
         if scope is None:
             table = TradeTable(store.iter_totals(source, as_of=as_of))
@@ -170,7 +170,7 @@ def load(config: Config, *, as_of: str | None = None, partner: str | None = None
     return Dataset(table, registry, provenance, FIRST_MONTH[source], scope, detail, descriptions, config.db_path)
 
 
-def _source_for(store: Store, config: Config, period: Period | None) -> str:
+def source_for(store: Store, config: Config, period: Period | None) -> str:
     """The preferred source, unless it lacks the period and the other source has it."""
     preferred = config.sources.prefer
     other = census_api.SOURCE if preferred == census_bulk.SOURCE else census_bulk.SOURCE

@@ -235,6 +235,17 @@ def vintages(ctx: click.Context) -> None:
             click.echo(f"{v.source:<12} {v.label:<22} through {last_month or '?':<8} {rows:>9,} rows  {v.origin}")
 
 
+@cli.command()
+@click.option("--offline", is_flag=True, help="Do not look for a new release; brief what the store holds.")
+@click.pass_context
+def run(ctx: click.Context, offline: bool) -> None:
+    """The monthly job: if a new Census release is out, collect, brief the configured partners,
+    archive and send the digests. Exits with 75 when there is nothing new (or another run is busy)."""
+    from reportgen import job
+
+    ctx.exit(job.run(config_of(ctx), offline=offline))
+
+
 def _shown(path: Path) -> Path:
     """A path as the user would type it: relative to the working folder when it is inside it."""
     try:

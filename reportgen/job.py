@@ -1,0 +1,117 @@
+"""The monthly job, `reportgen run`: notice a new release, then collect, brief, archive and send.
+
+Stages run in order under the data folder's lock; each one is recorded when it finishes, so a run
+after a crash does only what is left, and a run with nothing new exits with NO_NEW_RELEASE (75)
+at once. The job polls: it never assumes a day of the month.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import TextIO
+
+from reportgen import pipeline
+from reportgen.config import Config
+from reportgen.errors import CollectError
+from reportgen.files import exclusive
+from reportgen.periods import Period
+from reportgen.store import Store, jobs
+
+NO_NEW_RELEASE = 75  # EX_TEMPFAIL: nothing to do now; systemd and cron treat it as success
+STAGES = ("news", "build", "send")  # after collect, which runs every time: it is the check
+
+
+class StageLog:
+    """One line per stage with its time: JSON for log files, plain words on a terminal."""
+
+    def __init__(self, stream: TextIO | None = None):
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty()
+
+    def line(self, stage: str, status: str, seconds: float, detail: str = "") -> None:
+        if self.tty:
+            self.stream.write(f"{stage:<8} {status:<8} {seconds:6.2f} s  {detail}\n")
+        else:
+            record = {"time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "stage": stage, "status": status,
+                      "seconds": round(seconds, 3), "detail": detail}
+            self.stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self.stream.flush()
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[dict[str, str]]:
+        """Time a stage; the body fills in `detail` and may set `status` (ok, warning, skipped)."""
+        note = {"status": "ok", "detail": ""}
+        started = time.perf_counter()
+        try:
+            yield note
+        except BaseException as exc:
+            self.line(name, "failed", time.perf_counter() - started, str(exc) or exc.__class__.__name__)
+            raise
+        self.line(name, note["status"], time.perf_counter() - started, note["detail"])
+
+
+def run(config: Config, *, offline: bool = False, log: StageLog | None = None) -> int:
+    """The job; returns 0 when it briefed a month, NO_NEW_RELEASE when there was nothing to do."""
+    log = log or StageLog()
+    with exclusive(config.data_dir, wait=0, what="run"):
+        with log.stage("collect") as note:
+            if offline:
+                note.update(status="skipped", detail="--offline: the store as it is")
+            else:
+                try:
+                    collected = pipeline.collect(config)
+                    v = collected.vintage
+                    note["detail"] = (f"unchanged: {v.label}" if collected.unchanged
+                                      else f"new vintage {v.label} through {collected.last_month}")
+                except CollectError as exc:  # the source is down: what the store holds still stands
+                    note.update(status="warning", detail=str(exc))
+
+        with pipeline.open_store(config) as store:
+            period = Period.parse(_latest_month(store, config))
+            finished = jobs.done(store, period.key)
+            briefed = jobs.last_briefed(store, STAGES[-1])
+        if briefed and briefed >= period.key:
+            log.line("check", "nothing", 0.0, f"no new release: {briefed} is briefed already")
+            return NO_NEW_RELEASE
+
+        for stage in STAGES:
+            if stage in finished:
+                continue
+            with log.stage(stage) as note:
+                note["detail"] = STAGE_WORK[stage](config, period)
+            with Store(config.db_path) as store:
+                jobs.mark(store, period.key, stage, datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), note["detail"])
+    return 0
+
+
+def _latest_month(store: Store, config: Config) -> str:
+    source = pipeline.source_for(store, config, None)
+    return store.month_range(source)[1]
+
+
+def _news(config: Config, period: Period) -> str:
+    collect_news = getattr(pipeline, "collect_news", None)
+    if collect_news is None:
+        return "no news collector"
+    return str(collect_news(config))
+
+
+def _build(config: Config, period: Period) -> str:
+    result = pipeline.build_all(config, period.key, partners=config.partners)
+    skipped = f", skipped {', '.join(code for code, _ in result.skipped)}" if result.skipped else ""
+    return f"{len(result.written)} files for {', '.join(config.partners)} in {period.key}{skipped}"
+
+
+def _send(config: Config, period: Period) -> str:
+    send = getattr(pipeline, "send", None)
+    if send is None:
+        return "no digest sender"
+    return "; ".join(str(send(config, partner, period.key)) for partner in config.partners)
+
+
+STAGE_WORK = {"news": _news, "build": _build, "send": _send}
