@@ -7,7 +7,8 @@
     ├── StoreError       the SQLite store could not be opened or written
     ├── RenderError      a briefing could not be written
     ├── DeliveryError    a briefing could not be archived or sent
-    └── LockedError      another run or build holds the data folder (exit 75: try again later)
+    ├── LockedError      another run or build holds the data folder (exit 75: try again later)
+    └── BusyError        a worker did not finish in time (the web page's PDF): try again later
 
 Stages raise these with a message written for the user; only the CLI turns them into one line on
 stderr and an exit code. Anything else is a bug and keeps its traceback.
@@ -54,3 +55,9 @@ class LockedError(ReportgenError):
     """Another reportgen process is writing the store, the archive or the outbox."""
 
     exit_code = 75  # EX_TEMPFAIL: nothing wrong, try again later
+
+
+class BusyError(ReportgenError):
+    """A worker (the web page's PDF printer) is busy or took too long: nothing wrong with the request."""
+
+    exit_code = 75

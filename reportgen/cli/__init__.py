@@ -14,6 +14,7 @@ import click
 
 from reportgen import __version__
 from reportgen.config import Config, load_config
+from reportgen.cli.web import serve, users
 from reportgen.errors import InputError, ReportgenError
 
 
@@ -244,6 +245,10 @@ def run(ctx: click.Context, offline: bool) -> None:
     from reportgen import job
 
     ctx.exit(job.run(config_of(ctx), offline=offline))
+
+
+cli.add_command(serve)
+cli.add_command(users)
 
 
 def _shown(path: Path) -> Path:

@@ -1,0 +1,122 @@
+"""`reportgen serve` (the editors' web page, on waitress) and `reportgen users` (its accounts)."""
+
+from __future__ import annotations
+
+import signal
+import sys
+
+import click
+
+from reportgen.errors import InputError
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; keep the default behind a reverse proxy on the same machine.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to listen on (0: any free port, printed on start).")
+@click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True,
+              help="Requests served at once.")
+@click.option("--pdf-workers", type=click.IntRange(1, 16), default=1, show_default=True,
+              help="Processes printing PDFs (about 100 MB each).")
+@click.option("--pdf-timeout", type=click.FloatRange(min=1), default=30.0, show_default=True,
+              help="Seconds a PDF may take (and may wait for a worker) before the request gets a 503.")
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, threads: int, pdf_workers: int, pdf_timeout: float) -> None:
+    """Serve the editors' web page: choose, read and download briefings, browse the archive.
+
+    Editors log in with an account from `reportgen users add`; put a reverse proxy with TLS in front.
+    """
+    import logging
+
+    import waitress
+
+    from reportgen.cli import config_of
+    from reportgen.web.app import create_app
+
+    logging.basicConfig(level=logging.WARNING, format="reportgen serve: %(levelname)s: %(name)s: %(message)s")
+    config = config_of(ctx)
+    app = create_app(config, pdf_workers=pdf_workers, pdf_timeout=pdf_timeout)
+    workers = app.extensions["reportgen"]["workers"]
+    app.extensions["reportgen"]["briefings"].data()  # load the data now, not on the first editor's request
+    try:
+        server = waitress.create_server(app, host=host, port=port, threads=threads, ident="reportgen")
+    except OSError as exc:
+        workers.close()
+        raise InputError(f"cannot listen on {host}:{port} ({exc.strerror or exc})") from None
+    if not app.extensions["reportgen"]["editors"].has_accounts():
+        click.echo("reportgen: warning: no editor accounts yet, so nobody can log in: "
+                   "add one with `reportgen users add NAME`", err=True)
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"serving the editors' page on http://{shown}:{server.effective_port}/ (Ctrl-C stops)")
+    sys.stdout.flush()
+    signal.signal(signal.SIGTERM, _stop)  # systemd's stop: finish like Ctrl-C, the PDF workers with us
+    try:
+        server.run()  # returns on Ctrl-C or SIGTERM, once waitress has stopped its threads
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+        workers.close()
+    click.echo("stopped")
+
+
+def _stop(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+@click.group()
+def users() -> None:
+    """Editors' accounts for the web page: add, remove, list."""
+
+
+@users.command("add")
+@click.argument("name")
+@click.pass_context
+def add_user(ctx: click.Context, name: str) -> None:
+    """Create an account, or give NAME a new password.
+
+    The password is asked for twice on a terminal, or read as one line from standard input.
+    """
+    from reportgen.cli import config_of
+    from reportgen.store import Store
+    from reportgen.store import users as accounts
+
+    config = config_of(ctx)
+    accounts.check_name(name)
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    accounts.check_password(password)
+    with Store(config.db_path) as store:
+        created = accounts.add(store, name, password)
+    click.echo(f"added editor {name}" if created else f"changed the password of editor {name}")
+
+
+@users.command("remove")
+@click.argument("name")
+@click.pass_context
+def remove_user(ctx: click.Context, name: str) -> None:
+    """Delete NAME's account; its browser sessions stop working at their next request."""
+    from reportgen.cli import config_of
+    from reportgen.store import Store
+    from reportgen.store import users as accounts
+
+    with Store(config_of(ctx).db_path) as store:
+        if not accounts.remove(store, name):
+            raise InputError(f"there is no editor named {name!r}; `reportgen users list` shows them")
+    click.echo(f"removed editor {name}")
+
+
+@users.command("list")
+@click.pass_context
+def list_users(ctx: click.Context) -> None:
+    """List the account names."""
+    from reportgen.cli import config_of
+    from reportgen.store import Store
+    from reportgen.store import users as accounts
+
+    with Store(config_of(ctx).db_path) as store:
+        for name in accounts.names(store):
+            click.echo(name)

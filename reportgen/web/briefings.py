@@ -1,0 +1,146 @@
+"""The web page's briefings: the data loaded once and shared by every request, reloaded on a new vintage.
+
+Facts and HTML come from the pipeline's own functions (`load`, `facts`, `write`), so the page shows
+exactly what `reportgen build` writes. Rendered pages are kept for the data they were made from: the
+PDF of a briefing just viewed does not draw its charts again.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+
+from reportgen import pipeline
+from reportgen.config import Config
+from reportgen.errors import StoreError
+from reportgen.models import Facts, Partner
+from reportgen.periods import Period
+from reportgen.sources import census_api, census_bulk
+from reportgen.store import Store
+
+KEPT = 32  # rendered briefings kept (about 50 kB each)
+
+
+@dataclass(frozen=True)
+class Briefing:
+    partner: Partner
+    period: Period
+    headline: str
+    html: str
+
+    @property
+    def stem(self) -> str:
+        return f"{self.partner.code}-{self.period.key}"
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What the chooser offers: partners by name, and each year's periods, newest first."""
+
+    countries: list[Partner]
+    groups: list[Partner]
+    periods: list[tuple[int, list[Period]]]  # (2024, [2024, 2024-11-ytd, 2024-11, ...]), the latest year first
+    latest: Period  # the latest calendar year the store covers: chosen until the editor picks another
+
+
+class Briefings:
+    """Shared by the server's threads: one dataset, swapped whole when the store's newest vintage changes."""
+
+    def __init__(self, config: Config):
+        self.config = config
+        self._lock = threading.Lock()
+        self._local = threading.local()  # a SQLite connection per thread
+        self._data: pipeline.Dataset | None = None
+        self._mark: tuple[str, ...] = ()
+        self._pages: OrderedDict[tuple, Briefing] = OrderedDict()
+        self._choices: Choices | None = None
+        pipeline.open_store(config).close()  # seeds an empty store now, so the first mark is the one that stays
+
+    def _store(self) -> Store:
+        if getattr(self._local, "store", None) is None:
+            self._local.store = Store(self.config.db_path)
+        return self._local.store
+
+    def _newest(self) -> tuple[str, ...]:
+        """The newest vintage of each source: the data change when this does."""
+        store = self._store()
+        labels = []
+        for source in (census_bulk.SOURCE, census_api.SOURCE):
+            try:
+                labels.append(store.vintage(source).label)
+            except StoreError:  # no data from this source
+                labels.append("")
+        return tuple(labels)
+
+    def data(self) -> tuple[pipeline.Dataset, tuple[str, ...]]:
+        """The dataset and the vintages it was loaded from, loading it again if a newer vintage arrived."""
+        mark = self._newest()
+        with self._lock:  # one thread loads; the others wait for it rather than load too
+            if self._data is None or mark != self._mark:
+                self._data, self._mark = pipeline.load(self.config), mark
+                self._pages.clear()
+                self._choices = None
+            return self._data, self._mark
+
+    def facts(self, partner: str, period: str) -> Facts:
+        """The facts of one briefing; an unknown partner or period, or one without data, is an InputError."""
+        data, _ = self.data()
+        return pipeline.facts(self.config, data, partner, period)
+
+    def briefing(self, partner: str, period: str) -> Briefing:
+        """The briefing's HTML, as `reportgen build --format html` writes it."""
+        data, mark = self.data()
+        result = pipeline.facts(self.config, data, partner, period)
+        key = (result.partner.code, result.period.key, mark)
+        with self._lock:
+            if key in self._pages:
+                self._pages.move_to_end(key)
+                return self._pages[key]
+        with tempfile.TemporaryDirectory(prefix="reportgen-web-") as tmp:
+            [path] = pipeline.write(self.config, result, ["html"], Path(tmp))
+            html = path.read_text(encoding="utf-8")
+        page = Briefing(result.partner, result.period, _title(html), html)
+        with self._lock:
+            self._pages[key] = page
+            while len(self._pages) > KEPT:
+                self._pages.popitem(last=False)
+        return page
+
+    def choices(self) -> Choices:
+        """Partners from the registry and the periods the store covers."""
+        data, _ = self.data()
+        with self._lock:
+            if self._choices is None:
+                self._choices = _choices(data)
+            return self._choices
+
+
+def _title(html: str) -> str:
+    """The document's <title>: the briefing's headline."""
+    import html as entities
+
+    start, end = html.find("<title>"), html.find("</title>")
+    return entities.unescape(html[start + 7:end].strip()) if 0 <= start < end else ""
+
+
+def _choices(data: pipeline.Dataset) -> Choices:
+    people = sorted((p for p in data.registry if p.kind in ("country", "group")), key=lambda p: p.short_name.casefold())
+    table = data.table
+    first, last = table.first_month, table.latest_month
+    periods: list[tuple[int, list[Period]]] = []
+    if last:
+        for year in range(int(last[:4]), int(first[:4]) - 1, -1):
+            found = [Period(year)] if table.covers(Period(year)) else []
+            for month in range(12, 0, -1):
+                for period in (Period.ytd(year, month), Period(year, month, "month")):
+                    if period.kind != "year" and period not in found and table.covers(period):
+                        found.append(period)
+            if found:
+                periods.append((year, found))
+    years = [p for _, found in periods for p in found if p.kind == "year"]
+    latest = years[0] if years else (periods[0][1][0] if periods else Period(2000))
+    return Choices([p for p in people if p.kind == "country"], [p for p in people if p.kind == "group"], periods,
+                   latest)

@@ -1,0 +1,137 @@
+"""The editors' pages: choose a briefing, read it, download its PDF, add it to the archive, browse the archive.
+
+Partner and period from a request go only to the pipeline's parsers (the registry and
+Period.parse), which accept known values or raise InputError; the archive is served only through
+`archive_file`, which keeps to the output folder and to briefings, PDFs and the feed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from werkzeug.security import safe_join
+
+from reportgen import pipeline
+from reportgen.delivery import archive
+from reportgen.errors import InputError
+from reportgen.files import exclusive
+
+blueprint = Blueprint("views", __name__)
+MAX_FIELD = 64  # no partner name or period is longer
+SERVED = {".html": "text/html; charset=utf-8", ".pdf": "application/pdf", ".atom": "application/atom+xml"}
+LOCK_WAIT = 10.0  # seconds to wait for a monthly run or a build holding the archive
+
+
+def _app():
+    return current_app.extensions["reportgen"]
+
+
+def _field(name: str, value: str | None) -> str:
+    if not value or not value.strip():
+        raise InputError(f"choose a {name}")
+    if len(value) > MAX_FIELD:
+        raise InputError(f"that {name} is too long to be one ({len(value)} characters)")
+    return value.strip()
+
+
+def _canonical(endpoint: str, partner: str, period: str):
+    """The facts of a briefing, or a redirect to its canonical address (MEX, not Mexico)."""
+    result = _app()["briefings"].facts(_field("partner", partner), _field("period", period))
+    if (result.partner.code, result.period.key) != (partner, period):
+        return result, redirect(url_for(endpoint, partner=result.partner.code, period=result.period.key))
+    return result, None
+
+
+@blueprint.get("/")
+def choose():
+    choices = _app()["briefings"].choices()
+    return render_template("web/choose.html", choices=choices, partner=request.args.get("partner", "MEX"),
+                           period=request.args.get("period", choices.latest.key))
+
+
+@blueprint.get("/briefing")
+def chosen():
+    """The chooser's GET form lands here and goes on to the briefing's own address."""
+    partner, period = request.args.get("partner"), request.args.get("period")
+    result = _app()["briefings"].facts(_field("partner", partner), _field("period", period))
+    return redirect(url_for("views.briefing", partner=result.partner.code, period=result.period.key))
+
+
+@blueprint.get("/briefings/<partner>/<period>")
+def briefing(partner: str, period: str):
+    result, moved = _canonical("views.briefing", partner, period)
+    if moved:
+        return moved
+    page = _app()["briefings"].briefing(partner, period)
+    folder = archive.folder(result.partner.code, result.period)
+    archived = (_app()["config"].output_dir / folder / f"{page.stem}.html").is_file()
+    return render_template("web/briefing.html", page=page, archived=archived,
+                           archive_url=url_for("views.archive_file", name=f"{folder}/{page.stem}.html"))
+
+
+@blueprint.get("/briefings/<partner>/<period>/html")
+def briefing_html(partner: str, period: str):
+    _, moved = _canonical("views.briefing_html", partner, period)
+    if moved:
+        return moved
+    page = _app()["briefings"].briefing(partner, period)
+    return page.html, 200, {"Content-Type": "text/html; charset=utf-8"}
+
+
+@blueprint.get("/briefings/<partner>/<period>/pdf")
+def briefing_pdf(partner: str, period: str):
+    _, moved = _canonical("views.briefing_pdf", partner, period)
+    if moved:
+        return moved
+    page = _app()["briefings"].briefing(partner, period)
+    pdf = _app()["workers"].pdf(page.html)
+    return pdf, 200, {"Content-Type": "application/pdf",
+                      "Content-Disposition": f'attachment; filename="{page.stem}.pdf"'}
+
+
+@blueprint.post("/briefings/<partner>/<period>/archive")
+def add_to_archive(partner: str, period: str):
+    """Build the briefing into the archive (HTML, PDF, index, feed), as `reportgen build` does."""
+    config = _app()["config"]
+    result = _app()["briefings"].facts(_field("partner", partner), _field("period", period))
+    with exclusive(config.data_dir, wait=LOCK_WAIT, what="adding to the archive"):
+        pipeline.write(config, result, pipeline.FORMATS, printer=_app()["workers"])
+        pipeline.write_index(config)
+    flash(f"Added to the archive: {result.partner.short_name}, {result.period.key}.")
+    return redirect(url_for("views.briefing", partner=result.partner.code, period=result.period.key), code=303)
+
+
+@blueprint.get("/archive")
+def archive_root():
+    return redirect(url_for("views.archive_file", name=""), code=308)
+
+
+@blueprint.get("/archive/", defaults={"name": ""})
+@blueprint.get("/archive/<path:name>")
+def archive_file(name: str):
+    path = checked_path(_app()["config"].output_dir, name or archive.INDEX)
+    if path is None:
+        abort(400, "That is not the name of a file in the archive.")
+    if not path.is_file():
+        if not name:
+            abort(404, "The archive is empty: add a briefing to it from its page, or run `reportgen build`.")
+        abort(404, "There is no such briefing in the archive.")
+    return send_file(path, mimetype=SERVED[path.suffix], conditional=True, max_age=0)
+
+
+def checked_path(root: Path, name: str) -> Path | None:
+    """The file `name` inside `root`, or None unless it stays inside (no `..`, no absolute path, no link out)
+    and is a briefing, a PDF or the feed."""
+    if len(name) > 200 or "\\" in name or "\0" in name:
+        return None
+    joined = safe_join(str(root), name)
+    if joined is None:
+        return None
+    path = Path(joined)
+    if path.suffix not in SERVED or any(part.startswith(".") for part in Path(name).parts):
+        return None  # dot-files include the archive's half-written temporaries
+    real_root = root.resolve()
+    if not path.resolve().is_relative_to(real_root):
+        return None  # a symbolic link pointing out of the archive
+    return path

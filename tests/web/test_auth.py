@@ -1,0 +1,82 @@
+"""Editors log in with HTTP Basic against the accounts in the store; nobody else gets an editor's page."""
+
+from __future__ import annotations
+
+import pytest
+
+from reportgen.errors import InputError
+from reportgen.store import Store, users
+
+PAGES = ["/", "/briefing?partner=MX&period=2024", "/briefings/MEX/2024", "/briefings/MEX/2024/html",
+         "/briefings/MEX/2024/pdf", "/archive/", "/archive/index.html", "/archive/feed.atom"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_editors_page_asks_for_a_login(client, path):
+    response = client.get(path)
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"].startswith('Basic realm="reportgen editors"')
+    assert "Log in" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("credentials", [
+    ("editor", "wrong password!"),
+    ("nobody", "correct horse battery"),
+    ("editor", ""),
+    ("editor", "CORRECT HORSE BATTERY"),
+    ("editor:x", "correct horse battery"),
+    ("", ""),
+])
+def test_wrong_credentials_are_refused(client, basic, credentials):
+    response = client.get("/", headers=basic(*credentials))
+    assert response.status_code == 401
+    assert "not an editor" in response.get_data(as_text=True) or not credentials[0]
+
+
+def test_other_schemes_and_garbage_are_refused(client):
+    for header in ("Bearer abc", "Basic !!!not-base64", "Basic " + "A" * 5000, "Digest username=editor"):
+        assert client.get("/", headers={"Authorization": header}).status_code == 401
+
+
+def test_an_editor_gets_in(client, editor):
+    response = client.get("/", headers=editor)
+    assert response.status_code == 200
+    assert "Choose a partner" in response.get_data(as_text=True)
+
+
+def test_a_removed_or_changed_account_stops_working_at_once(client, basic, web_config):
+    name, password = "temporary", "a password for a while"
+    with Store(web_config.db_path) as store:
+        users.add(store, name, password)
+    assert client.get("/", headers=basic(name, password)).status_code == 200
+    assert client.get("/", headers=basic(name, password)).status_code == 200  # remembered
+    with Store(web_config.db_path) as store:
+        users.add(store, name, "a different password now")
+    assert client.get("/", headers=basic(name, password)).status_code == 401
+    assert client.get("/", headers=basic(name, "a different password now")).status_code == 200
+    with Store(web_config.db_path) as store:
+        assert users.remove(store, name)
+    assert client.get("/", headers=basic(name, "a different password now")).status_code == 401
+
+
+def test_passwords_are_stored_as_scrypt_hashes(web_config, accounts):
+    name, password = accounts["other"]
+    with Store(web_config.db_path) as store:
+        stored = users.get(store, name)
+        row = store.db.execute("SELECT * FROM users WHERE name = ?", (name,)).fetchone()
+    assert stored.password_hash.startswith("scrypt:")
+    assert all(password not in str(value) for value in row)
+    assert users.verify(stored, password) and not users.verify(stored, password + "x")
+    assert not users.verify(None, password)
+
+
+@pytest.mark.parametrize("name", ["", "with space", "colon:name", "../x", "x" * 65, "-starts-with-dash"])
+def test_account_names_that_cannot_log_in_are_refused(web_config, name):
+    with Store(web_config.db_path) as store, pytest.raises(InputError):
+        users.add(store, name, "a long enough password")
+
+
+def test_short_passwords_are_refused_without_showing_them(web_config):
+    with Store(web_config.db_path) as store, pytest.raises(InputError) as error:
+        users.add(store, "shorty", "secret")
+    assert "secret" not in str(error.value)
