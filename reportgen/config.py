@@ -118,6 +118,8 @@ class SmtpConfig(Section):
     username: str = Field("", description="The login, if the server wants one; the password comes from REPORTGEN_SMTP_PASSWORD.")
     sender: str = Field("reportgen <briefings@localhost>", min_length=3, description="The From address of digests.")
     rate_limit: float = Field(0, ge=0, description="At most this many messages a second; 0 sends as fast as the server takes them.")
+    batch_size: int = Field(100, ge=1, le=10000, description="Messages sent over one connection before a new one is opened.")
+    timeout: float = Field(60.0, gt=0, description="Seconds to wait for the server to connect or answer before giving up.")
 
 
 class EmailConfig(Section):

@@ -15,6 +15,7 @@ import click
 from reportgen import __version__
 from reportgen.config import Config, load_config
 from reportgen.cli.web import serve, users
+from reportgen.cli.mail import outbox, send, subscribers
 from reportgen.errors import InputError, ReportgenError
 
 
@@ -249,6 +250,10 @@ def run(ctx: click.Context, offline: bool) -> None:
 
 cli.add_command(serve)
 cli.add_command(users)
+
+cli.add_command(subscribers)
+cli.add_command(send)
+cli.add_command(outbox)
 
 
 def _shown(path: Path) -> Path:

@@ -1,0 +1,123 @@
+"""Write the email digest: the briefing's own words (the `_story.html` macros) in an HTML made for mail clients.
+
+One rendering per issue, not per subscriber: what differs between subscribers (their address and
+unsubscribe link) is left as a placeholder that the message builder fills in. The stylesheet is
+inlined with css-inline, which keeps `@media` rules (phones, dark mode) in a `<style>` block; the
+result is made pure ASCII (character references) so the HTML part needs no transfer encoding.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from reportgen import __version__
+from reportgen.errors import RenderError
+from reportgen.models import Facts
+from reportgen.render.charts import Chart
+from reportgen.render.html import environment
+
+RECIPIENT = "%%RECIPIENT%%"  # filled in per message: the subscriber's address
+UNSUBSCRIBE_URL = "%%UNSUBSCRIBE_URL%%"  # and their own unsubscribe link
+
+
+@dataclass(frozen=True)
+class EmailChart:
+    """A chart as the email shows it: where its PNG is (cid: or https:), its size and its words."""
+
+    chart: Chart
+    src: str
+
+    @property
+    def png(self) -> bytes:
+        import base64
+
+        return base64.b64decode(self.chart.src.split(",", 1)[1])
+
+
+@dataclass(frozen=True)
+class RenderedDigest:
+    subject: str
+    html: str  # ASCII, styles inlined, with the RECIPIENT and UNSUBSCRIBE_URL placeholders
+    text: str  # the plain-text alternative, with the same placeholders
+
+
+def plain(markup: object) -> str:
+    """Macro output as plain text: entities decoded, whitespace collapsed."""
+    return " ".join(html.unescape(str(markup)).split())
+
+
+def news_date(published: str, locale: str = "en_US") -> str:
+    """'Jan 15, 2025' from an ISO 8601 time."""
+    from babel.dates import format_date
+
+    try:
+        moment = datetime.fromisoformat(published.replace("Z", "+00:00"))
+    except ValueError:
+        return published[:10]
+    return format_date(moment.date(), format="medium", locale=locale)
+
+
+@functools.lru_cache(maxsize=8)
+def email_environment(templates_dir: Path | None = None, locale: str = "en_US") -> jinja2.Environment:
+    """The briefing's environment (same templates, filters, overrides) with two filters of the digest's own."""
+    base = environment(templates_dir, locale)
+    env = base.overlay()
+    env.filters = {**base.filters, "plain": plain, "news_date": functools.partial(news_date, locale=locale)}
+    return env
+
+
+def subject_of(env: jinja2.Environment, facts: Facts) -> str:
+    """The subject line: the briefing's headline, word for word, as plain text."""
+    return plain(env.get_template("_story.html").module.headline(facts))
+
+
+def render_digest(env: jinja2.Environment, facts: Facts, charts: list[EmailChart], *, briefing_url: str,
+                  pdf_attached: bool, lang: str = "en") -> RenderedDigest:
+    """The digest's HTML (styles inlined) and text, with placeholders for the recipient's address and link."""
+    import css_inline
+
+    try:
+        subject = subject_of(env, facts)
+        css = env.loader.get_source(env, "email/digest.css")[0]  # type: ignore[union-attr]
+        context = {"f": facts, "subject": subject, "charts": charts, "briefing_url": briefing_url,
+                   "pdf_attached": pdf_attached, "lang": lang, "version": __version__,
+                   "recipient": RECIPIENT, "unsubscribe_url": UNSUBSCRIBE_URL}
+        page = env.get_template("email/digest.html").render(css=Markup(css), **context)
+        text = env.get_template("email/digest.txt").render(**context)
+    except jinja2.TemplateError as exc:
+        where = f" ({exc.filename}, line {exc.lineno})" if isinstance(exc, jinja2.TemplateSyntaxError) else ""
+        raise RenderError(f"email template error{where}: {exc.message}") from None
+    inliner = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False,
+                                    apply_width_attributes=True, apply_height_attributes=True)
+    try:
+        inlined = inliner.inline(page)
+    except ValueError as exc:
+        raise RenderError(f"email stylesheet: {exc}") from None
+    if not inlined.lower().startswith("<!doctype"):
+        inlined = "<!DOCTYPE html>\n" + inlined
+    return RenderedDigest(subject, _ascii_lines(inlined), text)
+
+
+def _ascii_lines(page: str, width: int = 900) -> str:
+    """The page in ASCII (other characters as references) with lines short enough for SMTP's 998-octet limit,
+    broken at spaces between words or attributes, where HTML reads a line break as a space."""
+    page = page.encode("ascii", "xmlcharrefreplace").decode("ascii")
+    lines = []
+    for line in page.splitlines():
+        while len(line) > width:
+            cut = line.rfind(" ", 0, width)
+            if cut <= 0:
+                cut = line.find(" ", width)
+                if cut < 0:
+                    break
+            lines.append(line[:cut])
+            line = line[cut + 1:]
+        lines.append(line)
+    return "\n".join(lines) + "\n"

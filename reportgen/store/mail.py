@@ -1,0 +1,272 @@
+"""Subscribers and the outbox: who gets the digest, and what each one has been sent.
+
+Tables of their own in the store's SQLite file. The outbox holds one row per (digest issue,
+subscriber address), unique, so no run can queue a digest twice; its state is how a message stands:
+
+    pending    not sent yet: queued, refused with a 4xx reply, or cut off before the data ended
+    sending    claimed by a run, the data not yet ended (a run that died here is resent)
+    unknown    the data ended but no reply came: perhaps delivered, never resent unless asked
+    sent       the server answered 250 to the data
+    failed     the server refused it with a 5xx reply
+    cancelled  the subscriber left (unsubscribed, bounced or removed) before it went out
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from reportgen.errors import StoreError
+
+STATUSES = ("active", "unsubscribed", "bounced")
+STATES = ("pending", "sending", "unknown", "sent", "failed", "cancelled")
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS subscribers (
+    id INTEGER PRIMARY KEY,
+    email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    name TEXT NOT NULL DEFAULT '',
+    language TEXT NOT NULL DEFAULT 'en',
+    partners TEXT NOT NULL DEFAULT '',  -- store codes separated by spaces, or empty for the configured partners
+    status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'unsubscribed', 'bounced')),
+    created TEXT NOT NULL,
+    changed TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS digest_issues (
+    issue TEXT PRIMARY KEY,  -- MEX-2024: one partner and period
+    subject TEXT NOT NULL,
+    source TEXT NOT NULL,
+    vintage TEXT NOT NULL,  -- the data the first run built it from
+    created TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS outbox (
+    issue TEXT NOT NULL REFERENCES digest_issues (issue),
+    email TEXT NOT NULL COLLATE NOCASE,
+    message_id TEXT NOT NULL UNIQUE,
+    state TEXT NOT NULL DEFAULT 'pending'
+        CHECK (state IN ('pending', 'sending', 'unknown', 'sent', 'failed', 'cancelled')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    reply TEXT NOT NULL DEFAULT '',  -- the server's last reply, or what went wrong
+    created TEXT NOT NULL,
+    changed TEXT NOT NULL,
+    UNIQUE (issue, email)
+);
+CREATE INDEX IF NOT EXISTS outbox_by_state ON outbox (issue, state);
+"""
+COLUMNS = "id, email, name, language, partners, status, created, changed"
+
+
+def now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    id: int
+    email: str
+    name: str
+    language: str
+    partners: tuple[str, ...]  # store codes; empty: the configured partners
+    status: str
+    created: str
+    changed: str
+
+    @classmethod
+    def from_row(cls, row: tuple) -> Subscriber:
+        return cls(row[0], row[1], row[2], row[3], tuple(row[4].split()), *row[5:])
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """One outbox row claimed for sending, with what its message needs."""
+
+    email: str
+    name: str
+    subscriber: int
+    message_id: str
+    row: int = 0  # its place in the outbox
+
+
+class MailStore:
+    """The subscribers and outbox tables of a store file. Use as a context manager."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.db: sqlite3.Connection | None = None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(path, isolation_level=None, timeout=30)
+            with self.transaction():
+                for statement in SCHEMA.split(";"):
+                    if statement.strip():
+                        self.db.execute(statement)
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            raise StoreError(f"{path}: not a usable reportgen store ({exc})") from None
+        except OSError as exc:
+            self.close()
+            raise StoreError(f"{path}: cannot create the store ({exc.strerror})") from None
+
+    def __enter__(self) -> MailStore:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+            self.db = None
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write, committed (and on disk) when the block ends, or rolled back."""
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: cannot write the store ({exc})") from None
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # -- subscribers ---------------------------------------------------------------------------
+
+    def subscriber(self, email: str | None = None, *, id: int | None = None) -> Subscriber | None:
+        where, key = ("email = ?", email) if email is not None else ("id = ?", id)
+        row = self.db.execute(f"SELECT {COLUMNS} FROM subscribers WHERE {where}", (key,)).fetchone()
+        return Subscriber.from_row(row) if row else None
+
+    def subscribers(self, status: str | None = None) -> Iterator[Subscriber]:
+        query = f"SELECT {COLUMNS} FROM subscribers {'WHERE status = ?' if status else ''} ORDER BY email"
+        for row in self.db.execute(query, (status,) if status else ()):
+            yield Subscriber.from_row(row)
+
+    def add(self, rows: Iterable[tuple[str, str, str, tuple[str, ...], str]]) -> list[str]:
+        """Add (email, name, language, partners, status) rows in one transaction; return the addresses
+        already present, which are left exactly as they were (an old list never re-subscribes anyone)."""
+        existing = []
+        stamp = now()
+        with self.transaction() as db:
+            for email, name, language, partners, status in rows:
+                added = db.execute(
+                    "INSERT OR IGNORE INTO subscribers (email, name, language, partners, status, created, changed) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)", (email, name, language, " ".join(partners), status, stamp, stamp),
+                ).rowcount
+                if not added:
+                    existing.append(email)
+        return existing
+
+    def remove(self, email: str) -> bool:
+        """Delete a subscriber; messages not yet sent to them are cancelled."""
+        with self.transaction() as db:
+            gone = db.execute("DELETE FROM subscribers WHERE email = ?", (email,)).rowcount
+            db.execute("UPDATE outbox SET state = 'cancelled', changed = ? WHERE email = ? AND state = 'pending'",
+                       (now(), email))
+        return bool(gone)
+
+    def set_status(self, id: int, status: str) -> bool:
+        """Change a subscriber's status; True if it changed."""
+        with self.transaction() as db:
+            return bool(db.execute("UPDATE subscribers SET status = ?, changed = ? WHERE id = ? AND status != ?",
+                                   (status, now(), id, status)).rowcount)
+
+    # -- the outbox ------------------------------------------------------------------------------
+
+    def issue(self, issue: str) -> tuple[str, str, str, str] | None:
+        """(subject, source, vintage, created) of a digest issue, if it was ever queued."""
+        return self.db.execute("SELECT subject, source, vintage, created FROM digest_issues WHERE issue = ?",
+                               (issue,)).fetchone()
+
+    def queue(self, issue: str, subject: str, source: str, vintage: str, partner: str, default: bool,
+              message_id) -> int:
+        """Record the issue and add a pending row for every active subscriber who follows `partner` and has
+        none yet (`default`: the partner is among the configured ones); return how many were added."""
+        stamp = now()
+        with self.transaction() as db:
+            db.execute("INSERT OR IGNORE INTO digest_issues VALUES (?, ?, ?, ?, ?)", (issue, subject, source, vintage, stamp))
+            db.create_function("message_id", 1, message_id, deterministic=True)
+            return db.execute(
+                """INSERT OR IGNORE INTO outbox (issue, email, message_id, created, changed)
+                   SELECT ?, email, message_id(lower(email)), ?, ? FROM subscribers
+                   WHERE status = 'active' AND ((partners = '' AND ?) OR instr(' ' || partners || ' ', ?) > 0)
+                   ORDER BY id""",
+                (issue, stamp, stamp, default, f" {partner} "),
+            ).rowcount
+
+    def recover(self, issue: str, *, resend_unknown: bool = False) -> tuple[int, int]:
+        """Before a run (under the issue's lock): rows a dead run left `sending` never ended their data, so they
+        go back to pending; so do `unknown` rows if the operator asks. Rows of subscribers who left are
+        cancelled. Return (rows put back, rows cancelled)."""
+        stamp = now()
+        states = ("sending", "unknown") if resend_unknown else ("sending",)
+        with self.transaction() as db:
+            back = db.execute(
+                f"UPDATE outbox SET state = 'pending', changed = ? WHERE issue = ? AND state IN ({','.join('?' * len(states))})",
+                (stamp, issue, *states)).rowcount
+            cancelled = db.execute(
+                """UPDATE outbox SET state = 'cancelled', changed = ? WHERE issue = ? AND state = 'pending'
+                   AND NOT EXISTS (SELECT 1 FROM subscribers s WHERE s.email = outbox.email AND s.status = 'active')""",
+                (stamp, issue)).rowcount
+        return back, cancelled
+
+    def would_send(self, issue: str, partner: str, default: bool, message_id,
+                   *, resend_unknown: bool = False) -> Iterator[Recipient]:
+        """Whom a run would send the issue to now, changing nothing (for --dry-run)."""
+        states = ("pending", "sending", "unknown") if resend_unknown else ("pending", "sending")
+        for email, name, id, known in self.db.execute(
+                f"""SELECT s.email, s.name, s.id, o.message_id FROM subscribers s
+                    LEFT JOIN outbox o ON o.issue = ? AND o.email = s.email
+                    WHERE s.status = 'active' AND (o.state IN ({','.join('?' * len(states))})
+                      OR (o.state IS NULL AND ((s.partners = '' AND ?) OR instr(' ' || s.partners || ' ', ?) > 0)))
+                    ORDER BY o.rowid IS NULL, o.rowid, s.id""", (issue, *states, default, f" {partner} ")):
+            yield Recipient(email, name, id, known or message_id(email.lower()))
+
+    def claim(self, issue: str, limit: int, after: int = 0) -> list[Recipient]:
+        """Mark up to `limit` pending rows queued after row `after` `sending`, in one transaction, before any of
+        their data is sent. Going forward by row keeps a run from trying a row twice (a 4xx leaves it pending)."""
+        with self.transaction() as db:
+            rows = db.execute(
+                """SELECT o.email, s.name, s.id, o.message_id, o.rowid FROM outbox o JOIN subscribers s ON s.email = o.email
+                   WHERE o.issue = ? AND o.state = 'pending' AND s.status = 'active' AND o.rowid > ?
+                   ORDER BY o.rowid LIMIT ?""", (issue, after, limit)).fetchall()
+            db.executemany("UPDATE outbox SET state = 'sending', changed = ? WHERE rowid = ?",
+                           [(now(), row[4]) for row in rows])
+        return [Recipient(*row) for row in rows]
+
+    def mark(self, issue: str, email: str, state: str, reply: str = "", *, tried: bool = False,
+             bounced: bool = False) -> None:
+        """Record how one message stands, durably, before the run goes on (`tried`: one more attempt)."""
+        stamp = now()
+        with self.transaction() as db:
+            db.execute("UPDATE outbox SET state = ?, reply = ?, attempts = attempts + ?, changed = ? "
+                       "WHERE issue = ? AND email = ?", (state, reply[:500], int(tried), stamp, issue, email))
+            if bounced:
+                db.execute("UPDATE subscribers SET status = 'bounced', changed = ? WHERE email = ?", (stamp, email))
+
+    def release(self, issue: str) -> int:
+        """Put back rows claimed but never tried (the connection was lost first)."""
+        with self.transaction() as db:
+            return db.execute("UPDATE outbox SET state = 'pending', changed = ? WHERE issue = ? AND state = 'sending'",
+                              (now(), issue)).rowcount
+
+    def counts(self, issue: str) -> dict[str, int]:
+        found = dict(self.db.execute("SELECT state, COUNT(*) FROM outbox WHERE issue = ? GROUP BY state", (issue,)))
+        return {state: found.get(state, 0) for state in STATES}
+
+    def rows(self, issue: str, states: Iterable[str]) -> list[tuple[str, str, int, str, str]]:
+        """(email, state, attempts, reply, changed) of an issue's rows in `states`."""
+        states = tuple(states)
+        return self.db.execute(
+            f"SELECT email, state, attempts, reply, changed FROM outbox WHERE issue = ? "
+            f"AND state IN ({','.join('?' * len(states))}) ORDER BY rowid", (issue, *states)).fetchall()
+
+    def issues(self) -> list[tuple[str, str, str, str, str]]:
+        """(issue, subject, source, vintage, created) of every issue, the latest first."""
+        return self.db.execute("SELECT issue, subject, source, vintage, created FROM digest_issues "
+                               "ORDER BY created DESC, issue").fetchall()
