@@ -103,10 +103,12 @@ class NewsConfig(Section):
     days_before: int = Field(0, ge=0, description="Days before the first day of the period's last month that news counts.")
     days_after: int = Field(45, ge=0, description="Days after the end of the period that news counts (the weeks up to the release).")
     topics: list[str] = Field(
-        default_factory=lambda: ["tariff", "tariffs", "arancel", "aranceles", "trade deficit", "déficit comercial",
-                                 "trade balance", "balanza comercial", "exports", "imports", "exportaciones",
-                                 "importaciones", "trade talks", "trade war"],
-        description="Words that make an item relevant to any briefing, besides the partner's names.",
+        default_factory=lambda: ["tariff", "tariffs", "arancel", "aranceles", "trade deficit", "trade surplus",
+                                 "trade balance", "trade gap", "international trade", "trade talks", "trade war",
+                                 "trade deal", "trade agreement", "déficit comercial", "superávit comercial",
+                                 "balanza comercial", "comercio exterior", "guerra comercial", "acuerdo comercial"],
+        description="Words and phrases that make an item relevant to any briefing, besides the partner's names; "
+                    "matched as whole words, case and accents aside.",
     )
 
 

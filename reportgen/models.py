@@ -218,6 +218,22 @@ class NewsItem:
     dated: bool  # False when the feed gave no date and the time it was fetched stands in
     summary: str  # plain text
     matched: tuple[str, ...]  # the words that made it relevant
+    language: str = ""  # the feed's language (en, es, ...), for the item's lang attribute
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    """One entry of a feed as collected: plain text, a canonical http(s) link (or none), a UTC time."""
+
+    feed: str  # the feed's name
+    feed_url: str
+    guid: str  # the feed's own id for the entry; empty when it gave none
+    title: str
+    link: str
+    published: str  # ISO 8601, UTC: 2025-01-15T13:30:00Z
+    dated: bool  # False when the feed gave no usable date and the fetch time stands in
+    summary: str
+    language: str = ""
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from reportgen.analysis import TradeTable, build_facts
 from reportgen.config import Config
 from reportgen.errors import InputError
-from reportgen.models import Facts, Partner, Provenance, Vintage
+from reportgen.models import Facts, NewsItem, Partner, Provenance, Vintage
 from reportgen.partners import Registry, bundled
 from reportgen.periods import Period
 from reportgen.sources import census_api, census_bulk, snapshot
@@ -100,6 +100,49 @@ def collect_api(config: Config, first: str, last: str, *, levels: Iterable[str] 
         result = store.add(batch)
     return Collected(result.vintage, result.unchanged, len(batch.observations), result.stored, batch.last_month,
                      batch.warnings)
+
+
+@dataclass
+class FeedReport:
+    """What collecting one feed did: entries read and stored, or why it was left out."""
+
+    name: str
+    url: str
+    read: int = 0
+    new: int = 0
+    unchanged: bool = False  # the same document as at the last collect: not parsed again
+    warning: str = ""  # malformed, entries recovered and used
+    error: str = ""  # not read: nothing of it stored
+
+
+def collect_news(config: Config) -> list[FeedReport]:
+    """Fetch every configured feed and store its new entries; a feed that fails is reported, never raised."""
+    from reportgen.errors import CollectError
+    from reportgen.http import Http
+    from reportgen.sources import feeds
+    from reportgen.store.news import NewsStore
+
+    reports = []
+    with Http(config.http, config.data_dir / "cache", deadline=config.news.deadline) as http, \
+            Store(config.db_path) as store:
+        news = NewsStore(store)
+        for feed in config.feeds:
+            report = FeedReport(feed.name, feed.url)
+            reports.append(report)
+            try:
+                fetched = http.get(feed.url, max_bytes=config.news.max_bytes, what=f"feed {feed.name!r}")
+                if news.unchanged(feed.url, fetched.content):  # a 304, or the same bytes again
+                    report.unchanged = True
+                    continue
+                now = datetime.now(UTC)
+                parsed = feeds.parse(fetched.content, feed, url=fetched.url, content_type=fetched.content_type,
+                                     fetched_at=now)
+                added = news.add(parsed.entries, url=feed.url, name=feed.name, content=fetched.content,
+                                 read_at=now.strftime("%Y-%m-%dT%H:%M:%SZ"))
+                report.read, report.new, report.warning = len(parsed.entries), added.new, parsed.warning
+            except CollectError as exc:
+                report.error = str(exc)
+    return reports
 
 
 # -- analyse ------------------------------------------------------------------------------------
@@ -206,12 +249,33 @@ def facts(config: Config, data: Dataset, partner: str, period: str | Period, *, 
         top_partners=config.briefing.top_partners, detail=detail,
     )
     lines = data.detail_for(who.code, config.movers.level) if detail else None
+    result = dataclasses.replace(result, news=news_for(config, who, when))
     if lines is None:
         return result
     drivers = movers(lines.lines, when, level=config.movers.level, source=census_api.SOURCE, vintage=lines.vintage,
                      name=lambda code: commodity_name(code, data.descriptions.get(code, "")),
                      threshold_pp=config.movers.threshold, top=config.movers.top)
     return dataclasses.replace(result, movers=drivers)
+
+
+def news_for(config: Config, partner: Partner, period: Period | None = None, *, since: datetime | None = None,
+             limit: int | None = None) -> tuple[NewsItem, ...] | None:
+    """The stored news that concerns a partner, newest first: in a briefing's window (one indexed query),
+    or since a day. None when a briefing has no news to look up (no feeds, or `news.max_items` 0)."""
+    from reportgen.analysis.news import relevant, window
+    from reportgen.news_terms import terms_for
+    from reportgen.store.news import NewsStore
+
+    if period is not None:
+        if not config.feeds or not config.news.max_items:
+            return None
+        start, end = window(period, config.news.days_before, config.news.days_after)
+    else:
+        start, end = since or datetime(1900, 1, 1, tzinfo=UTC), datetime(9999, 12, 31, tzinfo=UTC)
+    with Store(config.db_path) as store:
+        entries = NewsStore(store).between(start, end)
+    return relevant(entries, terms_for(partner, config.news.topics), start=start, end=end,
+                    limit=limit if limit is not None else config.news.max_items)
 
 
 def _partner(registry: Registry, text: str) -> Partner:

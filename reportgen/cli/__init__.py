@@ -16,6 +16,7 @@ from reportgen import __version__
 from reportgen.config import Config, load_config
 from reportgen.cli.web import serve, users
 from reportgen.cli.mail import outbox, send, subscribers
+from reportgen.cli.news import news
 from reportgen.errors import InputError, ReportgenError
 
 
@@ -254,6 +255,9 @@ cli.add_command(users)
 cli.add_command(subscribers)
 cli.add_command(send)
 cli.add_command(outbox)
+
+
+cli.add_command(news)
 
 
 def _shown(path: Path) -> Path:

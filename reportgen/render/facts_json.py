@@ -85,6 +85,9 @@ def facts_to_dict(f: Facts) -> dict[str, Any]:
     if f.movers is not None:
         out["movers"] = {"level": f.movers.level, "source": f.movers.source, "vintage": f.movers.vintage,
                          "exports": _flow_movers(f.movers.exports), "imports": _flow_movers(f.movers.imports)}
+    if f.news is not None:
+        out["news"] = [{"title": n.title, "link": n.link, "source": n.source, "published": n.published,
+                        "dated": n.dated, "matched": list(n.matched)} for n in f.news]
     if f.ytd is not None:
         out["ytd"] = facts_to_dict(f.ytd)
     return out

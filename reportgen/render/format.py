@@ -99,6 +99,15 @@ def month_label(key: str, locale: str = "en_US") -> str:
     return f"{month_name(int(key[5:7]), locale)} {key[:4]}"
 
 
+def date_label(moment: str, locale: str = "en_US") -> str:
+    """'2025-01-15T13:30:00Z' -> 'Jan 15, 2025': a news item's day, in the briefing's locale."""
+    from datetime import date
+
+    from babel.dates import format_date
+
+    return format_date(date.fromisoformat(moment[:10]), format="medium", locale=locale)
+
+
 def ordinal(rank: int) -> str:
     """1 -> top, 2 -> second-largest, 23 -> 23rd-largest."""
     if rank in ORDINALS:
@@ -131,6 +140,7 @@ FILTERS = {
     "period_label": period_label,
     "month_label": month_label,
     "month_name": month_name,
+    "date_label": date_label,
     "ordinal": ordinal,
     "names": names,
     "capfirst": capfirst,

@@ -19,7 +19,8 @@ from reportgen.models import Facts
 from reportgen.render.charts import Chart
 from reportgen.render.format import FILTERS
 
-LOCALE_FILTERS = {"money", "money_table", "pct", "signed", "signed_pct", "points", "period_label", "month_label", "month_name"}
+LOCALE_FILTERS = {"money", "money_table", "pct", "signed", "signed_pct", "points", "period_label", "month_label", "month_name",
+                  "date_label"}
 
 
 def bundled_templates() -> Path:
