@@ -477,11 +477,12 @@ def send(config: Config, partner: str, period: str, *, dry_run: bool = False, re
     def message_id(email: str) -> str:
         return tokens.message_id(key, issue, email, domain)
 
-    def wire(row) -> bytes:
+    def copy(row, wire: bool = True) -> bytes:
         token = tokens.unsubscribe_token(key, row.subscriber, row.email)
-        return mail.wire_bytes(mail.message(digest, row.email, row.name, message_id=row.message_id, token=token))
+        return letter.render(row.email, row.name, message_id=row.message_id, token=token, wire=wire)
 
     digest = _digest(config, result, issue)
+    letter = mail.Letter(digest)
     report = SendReport(issue, digest.subject)
     if not digest.one_click:
         report.notes.append(f"public_url {config.public_url} is not https: List-Unsubscribe-Post (one-click, "
@@ -494,7 +495,7 @@ def send(config: Config, partner: str, period: str, *, dry_run: bool = False, re
             for n, row in enumerate(box.would_send(issue, result.partner.code, follows, message_id,
                                                    resend_unknown=resend_unknown), 1):
                 safe = "".join(ch if ch.isalnum() or ch in "@.+-_" else "_" for ch in row.email)
-                report.written.append(write_atomic(folder / f"{n:05d}-{safe}.eml", wire(row)))
+                report.written.append(write_atomic(folder / f"{n:05d}-{safe}.eml", copy(row, wire=False)))
         return report
     with _issue_lock(config, issue), MailStore(config.db_path) as box:
         known = box.issue(issue)
@@ -506,7 +507,7 @@ def send(config: Config, partner: str, period: str, *, dry_run: bool = False, re
                                   follows, message_id)
         box.recover(issue, resend_unknown=resend_unknown)
         envelope_from = mail.sender_address(config.smtp.sender)[1]
-        report.delivery = smtp.deliver(config.smtp, os.environ.get(SMTP_PASSWORD, ""), issue, box, wire, envelope_from)
+        report.delivery = smtp.deliver(config.smtp, os.environ.get(SMTP_PASSWORD, ""), issue, box, copy, envelope_from)
         report.outbox = box.counts(issue)
     return report
 

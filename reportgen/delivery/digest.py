@@ -14,13 +14,13 @@ the recipient's address and their unsubscribe link differ from one message to th
 
 from __future__ import annotations
 
+import binascii
 import html
 import re
 from dataclasses import dataclass
 from email import policy
-from email.headerregistry import Address
 from email.message import EmailMessage, MIMEPart
-from email.utils import format_datetime, getaddresses, localtime
+from email.utils import format_datetime, formataddr, getaddresses, localtime
 from urllib.parse import quote
 
 from reportgen.errors import DeliveryError
@@ -93,36 +93,88 @@ def pdf_part(pdf: bytes, filename: str) -> MIMEPart:
     return part
 
 
-def message(digest: Digest, email: str, name: str, *, message_id: str, token: str) -> EmailMessage:
-    """The digest addressed to one subscriber, with their own Message-ID and unsubscribe link."""
-    link = unsubscribe_url(digest.public_url, token)
-    sender_name, sender_addr = sender_address(digest.sender)
-    mailto = f"mailto:{sender_addr}?subject={quote('unsubscribe ' + token)}"
+class Letter:
+    """An issue's message serialised once by the email package, with stand-ins where subscribers differ.
 
-    text = MIMEPart(policy=POLICY)
-    text.set_content(_fill(digest, digest.text, email, link), subtype="plain", charset="utf-8", cte="quoted-printable")
-    page = MIMEPart(policy=POLICY)
-    body = _fill(digest, digest.html, html.escape(email), html.escape(link))
-    cte = "7bit" if body.isascii() and max(map(len, body.splitlines()), default=0) <= MAX_LINE else "quoted-printable"
-    page.set_content(body, subtype="html", charset="utf-8", cte=cte)
+    Each subscriber's copy is the same bytes with six stand-ins replaced: the To, Date, Message-ID and
+    List-Unsubscribe headers, and the two bodies (their address and link filled in, then encoded as
+    their parts declare). The MIME structure, the shared parts' encodings and the boundaries are the
+    email package's; only the replacement is ours, which is what makes thousands of copies cheap.
+    """
+
+    STAND_INS = {"To": "recipient@stand-in.invalid", "Date": "Thu, 01 Jan 1970 00:00:00 +0000",
+                 "Message-ID": "<message-id@stand-in.invalid>", "List-Unsubscribe": "<https://stand-in.invalid/>"}
+    TEXT, HTML = "STAND-IN-TEXT-BODY", "STAND-IN-HTML-BODY"
+
+    def __init__(self, digest: Digest):
+        self.digest = digest
+        self.sender = sender_address(digest.sender)[1]
+        self.html_cte = "7bit" if digest.html.isascii() and max(map(len, digest.html.splitlines()), default=0) \
+            <= MAX_LINE - 200 else "quoted-printable"  # room for the address and link filled in
+        raw = _assemble(digest, self.STAND_INS, self.TEXT, self.HTML, self.html_cte).as_bytes(policy=POLICY)
+        lines = {f"{name}: {value}\r\n".encode("ascii"): name for name, value in self.STAND_INS.items()}
+        lines.update({f"{self.TEXT}\r\n".encode(): "text", f"{self.HTML}\r\n".encode(): "html"})
+        pattern = re.compile(b"(" + b"|".join(re.escape(line) for line in lines) + b")")
+        self.raw = [lines.get(piece, piece) for piece in pattern.split(raw)]
+        self.wire = [piece if isinstance(piece, str) else _dots.sub(b"..", piece) for piece in self.raw]
+        missing = set(lines.values()) - {piece for piece in self.raw if isinstance(piece, str)}
+        if missing or any(boundary in digest.html or boundary in digest.text for boundary in _boundaries(raw)):
+            raise DeliveryError(f"{digest.issue}: could not lay out the message (stand-ins {sorted(missing)})")
+
+    def render(self, email: str, name: str, *, message_id: str, token: str, wire: bool = False) -> bytes:
+        """One subscriber's copy; `wire`: as SMTP DATA carries it (leading dots doubled, no final dot)."""
+        link = unsubscribe_url(self.digest.public_url, token)
+        mailto = f"mailto:{self.sender}?subject={quote('unsubscribe ' + token)}"
+        text = _crlf(_fill(self.digest, self.digest.text, email, link)).encode("utf-8")
+        text = binascii.b2a_qp(text, istext=True)
+        page = _crlf(_fill(self.digest, self.digest.html, html.escape(email), html.escape(link)))
+        page = page.encode("ascii") if self.html_cte == "7bit" else binascii.b2a_qp(page.encode("utf-8"), istext=True)
+        name = " ".join(name.split())[:200]
+        values = {
+            "To": f"To: {formataddr((name, email)) if name else email}\r\n",
+            "Date": f"Date: {format_datetime(localtime())}\r\n",
+            "Message-ID": f"Message-ID: {message_id}\r\n",
+            "List-Unsubscribe": f"List-Unsubscribe: <{link}>, <{mailto}>\r\n",
+        }
+        pieces = []
+        for piece in self.wire if wire else self.raw:
+            if piece == "text" or piece == "html":
+                body = text if piece == "text" else page
+                body = body if body.endswith(b"\r\n") else body + b"\r\n"
+                pieces.append(_dots.sub(b"..", body) if wire else body)
+            elif isinstance(piece, str):
+                pieces.append(values[piece].encode("utf-8"))
+            else:
+                pieces.append(piece)
+        data = b"".join(pieces)
+        return data if data.endswith(b"\r\n") else data + b"\r\n"
+
+
+def _assemble(digest: Digest, headers: dict[str, str], text: str, page: str, html_cte: str) -> EmailMessage:
+    """The digest's MIME tree with these per-subscriber headers and bodies."""
+    text_part = MIMEPart(policy=POLICY)
+    text_part.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
+    html_part = MIMEPart(policy=POLICY)
+    html_part.set_content(page, subtype="html", charset="utf-8", cte=html_cte)
     if digest.images:
-        page = _multipart(MIMEPart(policy=POLICY), 'related; type="text/html"', [page, *digest.images])
+        html_part = _multipart(MIMEPart(policy=POLICY), 'related; type="text/html"', [html_part, *digest.images])
 
     msg = EmailMessage(policy=POLICY)
     msg["From"] = digest.sender
-    msg["To"] = Address(display_name=name, addr_spec=email) if name else email
+    msg["To"] = headers["To"]
     msg["Subject"] = digest.subject
-    msg["Date"] = format_datetime(localtime())
-    msg["Message-ID"] = message_id
+    msg["Date"] = headers["Date"]
+    msg["Message-ID"] = headers["Message-ID"]
     msg["MIME-Version"] = "1.0"
-    msg["List-Id"] = f"U.S. trade briefings <briefings.{sender_addr.rpartition('@')[2]}>"
-    msg["List-Unsubscribe"] = f"<{link}>, <{mailto}>"
+    msg["List-Id"] = f"U.S. trade briefings <briefings.{sender_address(digest.sender)[1].rpartition('@')[2]}>"
+    msg["List-Unsubscribe"] = headers["List-Unsubscribe"]
     if digest.one_click:
         msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg["Auto-Submitted"] = "auto-generated"  # no vacation replies, please
     if digest.pdf is None:
-        return _multipart(msg, "alternative", [text, page])
-    return _multipart(msg, "mixed", [_multipart(MIMEPart(policy=POLICY), "alternative", [text, page]), digest.pdf])
+        return _multipart(msg, "alternative", [text_part, html_part])
+    return _multipart(msg, "mixed", [_multipart(MIMEPart(policy=POLICY), "alternative", [text_part, html_part]),
+                                     digest.pdf])
 
 
 def _multipart(part, subtype: str, parts: list[MIMEPart]):
@@ -137,10 +189,12 @@ def _fill(digest: Digest, template: str, email: str, link: str) -> str:
     return template.replace(recipient, email).replace(unsubscribe, link)
 
 
+def _crlf(text: str) -> str:
+    return "\r\n".join(text.splitlines())
+
+
+def _boundaries(raw: bytes) -> list[str]:
+    return [b.decode("ascii") for b in re.findall(rb'boundary="([^"]+)"', raw)]
+
+
 _dots = re.compile(rb"^\.", re.MULTILINE)
-
-
-def wire_bytes(msg: EmailMessage) -> bytes:
-    """The message as SMTP DATA carries it, without the final dot: CRLF line ends, leading dots doubled."""
-    data = _dots.sub(b"..", msg.as_bytes(policy=POLICY))
-    return data if data.endswith(b"\r\n") else data + b"\r\n"

@@ -6,6 +6,10 @@ one connection. For each message: MAIL, RCPT and DATA; the message body; then th
 killed process, a power cut) the outbox never claims less than the server may have received. The
 reply settles it: 250 sent, 4xx back to pending for the next run, 5xx failed. A row still `sending`
 after a crash never ended its data, so it is safe to send again.
+
+A 250 is written with the next message's `unknown` mark (or at the end of the batch), in the same
+commit: one disk sync a message instead of two. A crash in between leaves that row `unknown`, which
+errs the safe way: it is reported, never sent twice.
 """
 
 from __future__ import annotations
@@ -27,9 +31,28 @@ LOST = (smtplib.SMTPServerDisconnected, OSError)  # socket errors, timeouts, TLS
 
 class Outbox(Protocol):
     def claim(self, issue: str, limit: int, after: int = 0) -> list: ...
-    def mark(self, issue: str, email: str, state: str, reply: str = "", *, tried: bool = False,
-             bounced: bool = False) -> None: ...
+    def record(self, issue: str, changes: list[tuple[str, str, str, bool, bool]]) -> None: ...
     def release(self, issue: str) -> int: ...
+
+
+class _Ledger:
+    """The outbox of one issue as a run writes it: every mark durable at once, except 250s, which wait
+    (as `unknown` on disk) to share the next mark's commit."""
+
+    def __init__(self, outbox: Outbox, issue: str):
+        self.outbox, self.issue, self.settled = outbox, issue, []
+
+    def mark(self, email: str, state: str, reply: str, *, tried: bool = False, bounced: bool = False) -> None:
+        self.outbox.record(self.issue, [*self.settled, (email, state, reply, tried, bounced)])
+        self.settled = []
+
+    def sent(self, email: str, reply: str) -> None:
+        self.settled.append((email, "sent", reply, False, False))
+
+    def flush(self) -> None:
+        if self.settled:
+            self.outbox.record(self.issue, self.settled)
+            self.settled = []
 
 
 @dataclass
@@ -117,6 +140,7 @@ def deliver(config: SmtpConfig, password: str, issue: str, outbox: Outbox, build
     recorded and the batch goes on; a lost connection ends the run, with the rest left pending.
     """
     result = Delivery()
+    ledger = _Ledger(outbox, issue)
     interval = 1.0 / config.rate_limit if config.rate_limit else 0.0
     next_at = time.monotonic()
     try:
@@ -130,20 +154,21 @@ def deliver(config: SmtpConfig, password: str, issue: str, outbox: Outbox, build
                         time.sleep(max(0.0, next_at - time.monotonic()))
                         next_at = max(next_at + interval, time.monotonic())
                     try:
-                        if not _send_one(smtp, issue, outbox, row, build(row), envelope_from, result):
+                        if not _send_one(smtp, ledger, row, build(row), envelope_from, result):
                             return result
                     except _Lost as lost:
                         result.stopped = f"{config.host}:{config.port}: connection lost ({lost})"
                         return result
             finally:
+                ledger.flush()
                 _close(smtp)
     finally:
+        ledger.flush()
         outbox.release(issue)  # rows claimed but never tried go back to pending
     return result
 
 
-def _send_one(smtp: smtplib.SMTP, issue: str, outbox: Outbox, row, data: bytes, envelope_from: str,
-              result: Delivery) -> bool:
+def _send_one(smtp: smtplib.SMTP, ledger: _Ledger, row, data: bytes, envelope_from: str, result: Delivery) -> bool:
     """One SMTP transaction, its outcome recorded; False when the session can go no further."""
     email = row.email
     stage = "MAIL"
@@ -159,39 +184,39 @@ def _send_one(smtp: smtplib.SMTP, issue: str, outbox: Outbox, row, data: bytes, 
                 if code == 354:
                     smtp.send(data)
     except LOST as exc:
-        outbox.mark(issue, email, "pending", f"connection lost before the data ended ({_reason(exc)})", tried=True)
+        ledger.mark(email, "pending", f"connection lost before the data ended ({_reason(exc)})", tried=True)
         raise _Lost(_reason(exc)) from None
     if code != 354:  # refused before any data: certainly not delivered
         if stage == "MAIL" and code >= 500:  # the sender itself is refused: every message would be
-            outbox.mark(issue, email, "pending", describe(code, reply), tried=True)
+            ledger.mark(email, "pending", describe(code, reply), tried=True)
             result.stopped = f"the server refused the sender {envelope_from} ({describe(code, reply)})"
             return False
-        return _refused(smtp, issue, outbox, email, code, reply, result, mailbox=stage == "RCPT")
-    outbox.mark(issue, email, "unknown", "data sent, waiting for the reply", tried=True)  # durable before the dot
+        return _refused(smtp, ledger, email, code, reply, result, mailbox=stage == "RCPT")
+    ledger.mark(email, "unknown", "data sent, waiting for the reply", tried=True)  # durable before the dot
     try:
         smtp.send(b".\r\n")
         code, reply = smtp.getreply()
     except LOST as exc:
         result.unknown.append((email, f"connection lost after the data, before the reply ({_reason(exc)})"))
-        outbox.mark(issue, email, "unknown", result.unknown[-1][1])
+        ledger.mark(email, "unknown", result.unknown[-1][1])
         raise _Lost(_reason(exc)) from None
     if code == 250:
-        outbox.mark(issue, email, "sent", describe(code, reply))
+        ledger.sent(email, describe(code, reply))
         result.sent += 1
         return True
-    return _refused(smtp, issue, outbox, email, code, reply, result, mailbox=False)
+    return _refused(smtp, ledger, email, code, reply, result, mailbox=False)
 
 
-def _refused(smtp: smtplib.SMTP, issue: str, outbox: Outbox, email: str, code: int, reply: bytes, result: Delivery,
+def _refused(smtp: smtplib.SMTP, ledger: _Ledger, email: str, code: int, reply: bytes, result: Delivery,
              *, mailbox: bool) -> bool:
     """Record a refusal: 4xx stays pending (retried next run), 5xx failed; 421 or a refused sender ends the run."""
     text = describe(code, reply)
     if 400 <= code < 500:
-        outbox.mark(issue, email, "pending", text, tried=True)
+        ledger.mark(email, "pending", text, tried=True)
         result.deferred.append((email, text))
     else:
         bounced = mailbox and text[4:].startswith("5.1.")  # RCPT refused, no such mailbox: stop writing to it
-        outbox.mark(issue, email, "failed", text, tried=True, bounced=bounced)
+        ledger.mark(email, "failed", text, tried=True, bounced=bounced)
         result.failed.append((email, text))
     if code == 421:
         result.stopped = f"the server closed the session ({text})"

@@ -193,3 +193,27 @@ def test_png_charts_leave_the_briefing_svg_alone(received):
     assert all(c.src.startswith("data:image/svg+xml;base64,") for c in svg)
     assert all(c.src.startswith("data:image/png;base64,") and c.width == 560 for c in png)
     assert draw(facts)[0].src == svg[0].src  # drawing PNG in between changed nothing
+
+
+def test_names_and_addresses_are_encoded_properly(make_config, tmp_path):
+    from email import message_from_bytes, policy
+
+    config = make_config(9)
+    from reportgen.store.mail import MailStore as Box
+
+    with Box(config.db_path) as box:
+        box.add([("jose@example.com", "Núñez, José", "es", (), "active"),
+                 ("o'hara@example.com", 'Bob "the" Builder', "en", (), "active")])
+    report = pipeline.send(config, "MX", "2024", dry_run=True, out_dir=tmp_path)
+    first, second = (message_from_bytes(p.read_bytes(), policy=policy.default) for p in report.written)
+    assert first["To"].addresses[0].display_name == "Núñez, José"
+    assert first["To"].addresses[0].addr_spec == "jose@example.com"
+    assert second["To"].addresses[0].display_name == 'Bob "the" Builder'
+    assert second["To"].addresses[0].addr_spec == "o'hara@example.com"
+    for msg in (first, second):
+        assert not msg.defects and all(not part.defects for part in msg.walk())
+        text = msg.get_body(("plain",))
+        assert text["Content-Transfer-Encoding"] == "quoted-printable"
+        assert "Census basis, goods, not seasonally adjusted." in text.get_content()
+        raw = text.as_bytes()
+        assert all(len(line) <= 76 for line in raw.split(b"\n")[3:])  # quoted-printable's own limit
