@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from reportgen.analysis import TradeTable, build_facts
 from reportgen.config import Config
-from reportgen.errors import InputError
+from reportgen.errors import DeliveryError, InputError
 from reportgen.models import Facts, NewsItem, Partner, Provenance, Vintage
 from reportgen.partners import Registry, bundled
 from reportgen.periods import Period
@@ -509,7 +509,19 @@ def send(config: Config, partner: str, period: str, *, dry_run: bool = False, re
         envelope_from = mail.sender_address(config.smtp.sender)[1]
         report.delivery = smtp.deliver(config.smtp, os.environ.get(SMTP_PASSWORD, ""), issue, box, copy, envelope_from)
         report.outbox = box.counts(issue)
+    left = report.outbox["pending"]
+    if report.delivery.stopped or left:  # callers (the monthly job) must not take the issue for done
+        why = report.delivery.stopped or "the server deferred some messages"
+        raise SendIncomplete(f"{issue}: {why}; {left} still pending: run `reportgen send` again", report)
     return report
+
+
+class SendIncomplete(DeliveryError):
+    """A send that left messages pending (a lost connection, a 4xx): the next run sends them."""
+
+    def __init__(self, message: str, report: SendReport):
+        super().__init__(message)
+        self.report = report
 
 
 @contextlib.contextmanager

@@ -152,3 +152,15 @@ def test_send_errors_are_one_line_and_secrets_stay_out(home, tmp_path):
     out = run("send", "--partner", "MX", "--period", "2024", "--dry-run", cwd=cwd, env=env).stdout
     assert "wrote 1 message to output/digests/MEX-2024/" in out
     assert "s" * 40 not in (cwd / "output/digests/MEX-2024/00001-ana@example.com.eml").read_text()
+
+
+def test_a_deferred_message_is_reported_and_the_exit_code_says_to_run_again(home):
+    with smtp_server(refuse={"bob@example.com": "451 4.2.1 mailbox busy"}) as server:
+        cwd = home(server.port)
+        run("subscribers", "add", "ana@example.com", cwd=cwd)
+        run("subscribers", "add", "bob@example.com", cwd=cwd)
+        result = run("send", "--partner", "MX", "--period", "2024", cwd=cwd, ok=False)
+    assert result.returncode == 1
+    assert "sent 1 now (2 newly queued)\n  deferred bob@example.com  451 4.2.1 mailbox busy\n" in result.stdout
+    assert result.stderr == ("reportgen: error: MEX-2024: the server deferred some messages; 1 still pending: "
+                             "run `reportgen send` again\n")

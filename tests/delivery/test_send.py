@@ -9,6 +9,7 @@ from fakes.smtp import self_signed, smtp_server
 
 from reportgen import pipeline
 from reportgen.delivery import tokens
+from reportgen.pipeline import SendIncomplete
 from reportgen.errors import DeliveryError, InputError, LockedError
 from reportgen.store.mail import MailStore
 
@@ -22,6 +23,13 @@ def outbox(config, issue: str = "MEX-2024") -> dict[str, int]:
         return {state: n for state, n in box.counts(issue).items() if n}
 
 
+def incomplete(config, *args, **kwargs) -> pipeline.SendReport:
+    """A send that must stop with messages left pending; its report."""
+    with pytest.raises(SendIncomplete, match="still pending: run `reportgen send` again") as stopped:
+        pipeline.send(config, "MX", "2024", *args, **kwargs)
+    return stopped.value.report
+
+
 def each_got(server, addresses) -> list[int]:
     return [len(server.handler.to(a)) for a in addresses]
 
@@ -30,7 +38,7 @@ def test_drop_before_the_data_then_a_rerun_sends_the_rest(make_config):
     with smtp_server(drop_after=2, drop="rcpt") as server:
         config = make_config(server.port)
         subscribe(config, *PEOPLE)
-        first = pipeline.send(config, "MX", "2024")
+        first = incomplete(config)
         assert "connection lost" in first.delivery.stopped
         assert outbox(config) == {"sent": 2, "pending": 3}
         second = pipeline.send(config, "MX", "2024")
@@ -44,7 +52,7 @@ def test_lost_after_the_data_is_unknown_and_not_resent_unless_asked(make_config)
     with smtp_server(drop_after=2, drop="reply") as server:
         config = make_config(server.port)
         subscribe(config, *PEOPLE)
-        first = pipeline.send(config, "MX", "2024")
+        first = incomplete(config)
         assert [email for email, _ in first.delivery.unknown] == [PEOPLE[2]]
         assert outbox(config) == {"sent": 2, "unknown": 1, "pending": 2}
         pipeline.send(config, "MX", "2024")
@@ -78,7 +86,7 @@ def test_a_temporary_refusal_stays_pending_for_the_next_run(make_config):
     with smtp_server(refuse={PEOPLE[0]: "451 4.3.0 try again later"}) as server:
         config = make_config(server.port)
         subscribe(config, *PEOPLE[:2])
-        report = pipeline.send(config, "MX", "2024")
+        report = incomplete(config)
         assert report.delivery.deferred == [(PEOPLE[0], "451 4.3.0 try again later")]
         assert outbox(config) == {"pending": 1, "sent": 1}
         server.handler.refuse.clear()
@@ -91,7 +99,7 @@ def test_unsubscribed_and_removed_subscribers_get_nothing(make_config):
         config = make_config(server.port)
         subscribe(config, *PEOPLE[:4])
         subscribe(config, "elsewhere@example.com", partners=("CAN",))  # follows Canada only
-        pipeline.send(config, "MX", "2024")
+        incomplete(config)
         assert outbox(config) == {"pending": 4}
         with MailStore(config.db_path) as box:
             leaving = box.subscriber(PEOPLE[0])
