@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage, MIMEPart
 from email.utils import format_datetime, formataddr, getaddresses, localtime
+from typing import ClassVar
 from urllib.parse import quote
 
 from reportgen.errors import DeliveryError
@@ -102,7 +103,7 @@ class Letter:
     email package's; only the replacement is ours, which is what makes thousands of copies cheap.
     """
 
-    STAND_INS = {"To": "recipient@stand-in.invalid", "Date": "Thu, 01 Jan 1970 00:00:00 +0000",
+    STAND_INS: ClassVar[dict[str, str]] = {"To": "recipient@stand-in.invalid", "Date": "Thu, 01 Jan 1970 00:00:00 +0000",
                  "Message-ID": "<message-id@stand-in.invalid>", "List-Unsubscribe": "<https://stand-in.invalid/>"}
     TEXT, HTML = "STAND-IN-TEXT-BODY", "STAND-IN-HTML-BODY"
 

@@ -58,7 +58,7 @@ def news_date(published: str, locale: str = "en_US") -> str:
     from babel.dates import format_date
 
     try:
-        moment = datetime.fromisoformat(published.replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(published)
     except ValueError:
         return published[:10]
     return format_date(moment.date(), format="medium", locale=locale)

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Self
 
 from reportgen.errors import StoreError
 
@@ -116,7 +117,7 @@ class MailStore:
             self.close()
             raise StoreError(f"{path}: cannot create the store ({exc.strerror})") from None
 
-    def __enter__(self) -> MailStore:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -84,7 +84,7 @@ def test_headers(received):
 
 
 def test_html_is_inlined_email_html(received):
-    config, got = received
+    _, got = received
     msg = got.message
     html = msg.get_body(("html",)).get_content()
     assert html.isascii() and all(len(line) <= 998 for line in html.splitlines())
@@ -121,7 +121,7 @@ def test_words_match_the_briefing(received, tmp_path):
     msg = got.message
     facts = pipeline.facts(config, pipeline.load(config, partner="MX", period="2024"), "MX", "2024")
     briefing = render_briefing(environment(None, "en_US"), facts, [], built_at="2024-01-01 00:00 UTC").html
-    lede = render.plain(re.search(r'<p class="lede">(.*?)</p>', briefing, re.S).group(1))
+    lede = render.plain(re.search(r'<p class="lede">(.*?)</p>', briefing, re.DOTALL).group(1))
     text = " ".join(msg.get_body(("plain",)).get_content().split())
     html = render.plain(re.sub(r"<[^>]+>", " ", msg.get_body(("html",)).get_content()))
     assert lede.startswith("The U.S. goods trade deficit with Mexico reached a record $168.6 billion in 2024")

@@ -9,8 +9,8 @@ from fakes.smtp import self_signed, smtp_server
 
 from reportgen import pipeline
 from reportgen.delivery import tokens
-from reportgen.pipeline import SendIncomplete
 from reportgen.errors import DeliveryError, InputError, LockedError
+from reportgen.pipeline import SendIncomplete
 from reportgen.store.mail import MailStore
 
 from .conftest import subscribe
@@ -185,9 +185,9 @@ def test_one_sender_per_issue(make_config):
 
     config = make_config()
     subscribe(config, "ana@example.com")
-    with FileLock(config.data_dir / "send-MEX-2024.lock"):
-        with pytest.raises(LockedError, match="another `reportgen send` of MEX-2024 is running"):
-            pipeline.send(config, "MX", "2024")
+    with FileLock(config.data_dir / "send-MEX-2024.lock"), \
+            pytest.raises(LockedError, match="another `reportgen send` of MEX-2024 is running"):
+        pipeline.send(config, "MX", "2024")
 
 
 def test_the_secret_key_is_made_once_and_kept_private(make_config, monkeypatch):
