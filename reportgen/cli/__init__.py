@@ -14,9 +14,9 @@ import click
 
 from reportgen import __version__
 from reportgen.config import Config, load_config
-from reportgen.cli.web import serve, users
 from reportgen.cli.mail import outbox, send, subscribers
 from reportgen.cli.news import news
+from reportgen.cli.web import serve, users
 from reportgen.errors import InputError, ReportgenError
 
 
@@ -249,15 +249,12 @@ def run(ctx: click.Context, offline: bool) -> None:
     ctx.exit(job.run(config_of(ctx), offline=offline))
 
 
-cli.add_command(serve)
-cli.add_command(users)
-
+cli.add_command(news)
 cli.add_command(subscribers)
 cli.add_command(send)
 cli.add_command(outbox)
-
-
-cli.add_command(news)
+cli.add_command(serve)
+cli.add_command(users)
 
 
 def _shown(path: Path) -> Path:
