@@ -83,7 +83,7 @@ def run(config: Config, *, offline: bool = False, log: StageLog | None = None) -
             if stage in finished:
                 continue
             with log.stage(stage) as note:
-                note["detail"] = STAGE_WORK[stage](config, period)
+                note["detail"] = STAGE_WORK[stage](config, period, offline)
             with Store(config.db_path) as store:
                 jobs.mark(store, period.key, stage, datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), note["detail"])
     return 0
@@ -94,24 +94,27 @@ def _latest_month(store: Store, config: Config) -> str:
     return store.month_range(source)[1]
 
 
-def _news(config: Config, period: Period) -> str:
-    collect_news = getattr(pipeline, "collect_news", None)
-    if collect_news is None:
-        return "no news collector"
-    return str(collect_news(config))
+def _news(config: Config, period: Period, offline: bool) -> str:
+    if offline:
+        return "skipped: --offline (briefings use the news already stored)"
+    reports = pipeline.collect_news(config)
+    new = sum(r.new for r in reports)
+    failed = [f"{r.name} ({r.error})" for r in reports if r.error]
+    unchanged = sum(r.unchanged for r in reports)
+    return (f"{len(reports)} feeds: {new} new items, {unchanged} unchanged"
+            + (f"; failed: {'; '.join(failed)}" if failed else ""))
 
 
-def _build(config: Config, period: Period) -> str:
+def _build(config: Config, period: Period, offline: bool) -> str:
     result = pipeline.build_all(config, period.key, partners=config.partners)
     skipped = f", skipped {', '.join(code for code, _ in result.skipped)}" if result.skipped else ""
     return f"{len(result.written)} files for {', '.join(config.partners)} in {period.key}{skipped}"
 
 
-def _send(config: Config, period: Period) -> str:
-    send = getattr(pipeline, "send", None)
-    if send is None:
-        return "no digest sender"
-    return "; ".join(str(send(config, partner, period.key)) for partner in config.partners)
+def _send(config: Config, period: Period, offline: bool) -> str:
+    """Each partner's digest; a send that leaves messages pending fails the stage, so the next run
+    sends them (the outbox never sends one twice)."""
+    return "; ".join(str(pipeline.send(config, partner, period.key)) for partner in config.partners)
 
 
 STAGE_WORK = {"news": _news, "build": _build, "send": _send}

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
 NO_NEW_RELEASE = 75
 
 
@@ -72,3 +74,55 @@ def test_two_runs_at_once(home):
     assert codes == [0, NO_NEW_RELEASE]
     assert run(home, "--offline").returncode == NO_NEW_RELEASE
     assert len(list((home / "output").rglob("*.pdf"))) == 2
+
+
+def subscribed_home(home: Path, port: int) -> Path:
+    (home / "config.yaml").write_text(
+        f"partners: [MX]\npublic_url: https://briefings.example.org\n"
+        f"smtp:\n  host: 127.0.0.1\n  port: {port}\n  security: none\n  sender: Trade desk <desk@example.org>\n")
+    for address in ("ana@example.com", "ben@example.com", "cy@example.com"):
+        added = subprocess.run([sys.executable, "-m", "reportgen", "subscribers", "add", address], cwd=home,
+                               capture_output=True, text=True, timeout=60)
+        assert added.returncode == 0, added.stderr
+    return home
+
+
+def test_run_builds_archives_and_sends_once(home):
+    from fakes.smtp import smtp_server
+
+    with smtp_server() as server:
+        subscribed_home(home, server.port)
+        first = run(home, "--offline")
+        assert first.returncode == 0, first.stderr
+        assert [s for s, _ in stages(first)] == ["collect", "news", "build", "send"]
+        assert sorted(m.rcpt_tos[0] for m in server.handler.messages) == [
+            "ana@example.com", "ben@example.com", "cy@example.com"]
+        assert all(m.message["Subject"] == "U.S. goods trade deficit with Mexico widens to $14.5 billion in December 2024"
+                   for m in server.handler.messages)
+        assert (home / "output" / "index.html").is_file() and (home / "output" / "feed.atom").is_file()
+
+        second = run(home, "--offline")
+        assert second.returncode == NO_NEW_RELEASE
+        assert len(server.handler.messages) == 3  # nothing sent twice
+
+
+def test_a_crash_between_build_and_send_is_finished_by_the_next_run(home):
+    from fakes.smtp import smtp_server
+
+    crash = ("import os, sys\nfrom reportgen import pipeline\n"
+             "pipeline.send = lambda *args, **kwargs: os._exit(3)  # the process dies, no clean-up\n"
+             "from reportgen.cli import main\nsys.argv = ['reportgen', 'run', '--offline']\nmain()\n")
+    with smtp_server() as server:
+        subscribed_home(home, server.port)
+        crashed = subprocess.run([sys.executable, "-c", crash], cwd=home, capture_output=True, text=True, timeout=300)
+        assert crashed.returncode == 3
+        assert [s for s, _ in stages(crashed)] == ["collect", "news", "build"]  # send never finished
+        assert server.handler.messages == []
+
+        again = run(home, "--offline")
+        assert again.returncode == 0, again.stderr
+        assert [s for s, _ in stages(again)] == ["collect", "send"]  # only what was left
+        assert sorted(m.rcpt_tos[0] for m in server.handler.messages) == [
+            "ana@example.com", "ben@example.com", "cy@example.com"]
+        assert run(home, "--offline").returncode == NO_NEW_RELEASE
+        assert len(server.handler.messages) == 3
