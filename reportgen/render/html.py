@@ -58,8 +58,8 @@ class Rendered:
 
 
 def headline(env: jinja2.Environment, facts: Facts) -> str:
-    """The briefing's headline as plain text."""
-    return " ".join(str(env.get_template("_story.html").module.headline(facts)).split())
+    """The briefing's headline as plain text (unescaped: templates escape it where it is used)."""
+    return Markup(env.get_template("_story.html").module.headline(facts)).striptags()
 
 
 def render_briefing(env: jinja2.Environment, facts: Facts, charts: list[Chart], *, built_at: str,

@@ -95,3 +95,11 @@ def test_a_group_is_described_by_its_share_not_a_rank(config, dataset):
     # 2024: exports 369,998.3, imports 606,719.2 -> total 976,717.5 -> 18.3% of 5,326,917.7
     assert "The European Union accounted for 18.3% of U.S. goods trade, with total goods trade of $976.7 billion." in text
     assert "largest U.S. trading partner" not in text
+
+
+def test_a_headline_is_plain_text_escaped_once_in_the_page(config, dataset):
+    facts = pipeline.facts(config, dataset, "Cote d'Ivoire", "2024")
+    title = headline(environment(), facts)
+    assert title.startswith("U.S. goods trade deficit with Cote d'Ivoire")
+    html = render_briefing(environment(), facts, [], built_at="x").html
+    assert "<title>U.S. goods trade deficit with Cote d&#39;Ivoire" in html and "&amp;#39;" not in html
