@@ -1,7 +1,7 @@
 """The editors' web page as a Flask app: the factory, login, CSRF, error pages and security headers.
 
-Every page needs an editor's login except those in PUBLIC (the one-click unsubscribe, which
-subscribers reach from a digest). Errors a user can cause become readable pages with the right
+Every page needs an editor's login except those in PUBLIC: the one-click unsubscribe, and the
+archive of published briefings, which digests and the Atom feed link subscribers to. Errors a user can cause become readable pages with the right
 status: a bad partner or period 400, a busy PDF worker or a locked archive 503; nothing is a bare 500.
 """
 
@@ -20,7 +20,7 @@ from reportgen.web.auth import Editors, challenge
 from reportgen.web.briefings import Briefings
 from reportgen.web.printing import PdfWorkers
 
-PUBLIC = {"unsubscribe.confirm", "unsubscribe.apply"}
+PUBLIC = {"unsubscribe.confirm", "unsubscribe.apply", "views.archive_root", "views.archive_file"}
 # Briefings are self-contained (inline stylesheet, charts as data: URLs) and run no script.
 CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-src 'self'; form-action 'self'; "
        "frame-ancestors 'self'; base-uri 'none'")
