@@ -17,10 +17,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
+from typing import TYPE_CHECKING
+
 from reportgen.errors import CollectError
-from reportgen.http import Http
 from reportgen.models import Batch, Observation, Vintage
 from reportgen.partners import WORLD, Registry
+
+if TYPE_CHECKING:  # the HTTP stack costs a tenth of a second to import: only collecting needs it
+    from reportgen.http import Http
 
 SOURCE = "census-api"
 BASE_URL = "https://api.census.gov/data/timeseries/intltrade"
