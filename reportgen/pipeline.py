@@ -333,6 +333,10 @@ def write(config: Config, result: Facts, formats: Iterable[str] = FORMATS, out_d
         print_pdf = printer.write_pdf if printer else write_pdf
         written.append(print_pdf(rendered.html, stem.with_suffix(".pdf")))
     if out_dir is None:
+        # A format not built this time would be left from an earlier vintage: an archived briefing's
+        # files always say the same thing.
+        for kind in set(FORMATS) - set(formats):
+            stem.with_suffix(f".{kind}").unlink(missing_ok=True)
         with Store(config.db_path) as store:
             records.record(store, records.Built(code, key, moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
                                                 result.provenance.source, result.provenance.vintage,

@@ -46,3 +46,24 @@ def test_a_rebuild_replaces_the_files_and_remembers_the_earlier_vintage(config, 
             "2026-10-01/cbe7bf0f.") in second
     feed = feedparser.parse(config.output_dir / "feed.atom")
     assert len(feed.entries) == 1 and feed.entries[0].updated == "2026-11-23T13:00:00Z"
+
+
+def test_an_archived_briefing_never_keeps_a_file_from_an_earlier_build(config):
+    pipeline.build(config, "MX", "2024")
+    folder = config.output_dir / "2024" / "MEX"
+    index = (config.output_dir / "index.html").read_text()
+    assert 'href="2024/MEX/MEX-2024.html"' in index and 'href="2024/MEX/MEX-2024.pdf"' in index
+
+    pipeline.build(config, "MX", "2024", formats=["html"])  # the PDF would now say what an older build said
+    assert sorted(p.name for p in folder.iterdir()) == ["MEX-2024.html"]
+    index = (config.output_dir / "index.html").read_text()
+    assert 'href="2024/MEX/MEX-2024.html"' in index and ".pdf" not in index
+    entry = feedparser.parse(config.output_dir / "feed.atom").entries[0]
+    assert [link.type for link in entry.links] == ["text/html"]
+
+    pipeline.build(config, "MX", "2024", formats=["pdf"])
+    assert sorted(p.name for p in folder.iterdir()) == ["MEX-2024.pdf"]
+    assert 'href="2024/MEX/MEX-2024.pdf">U.S. goods trade deficit' in (config.output_dir / "index.html").read_text()
+    entry = feedparser.parse(config.output_dir / "feed.atom").entries[0]
+    assert [(link.rel, link.href) for link in entry.links] == [
+        ("alternate", "https://news.example/trade/archive/2024/MEX/MEX-2024.pdf")]

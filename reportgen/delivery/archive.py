@@ -45,10 +45,17 @@ def newest_first(builds: list[Built]) -> list[Built]:
 
 def write_index(env: jinja2.Environment, output_dir: Path, builds: list[Built], *, public_url: str,
                 updated: str) -> list[Path]:
-    """Write the index page and the Atom feed of the archive."""
+    """Write the index page and the Atom feed of the archive, linking the files each briefing has."""
     builds = newest_first(builds)
     base = public_url.rstrip("/") + "/archive"
-    context = {"builds": builds, "base": base, "updated": updated, "stem": lambda b: f"{b.partner}-{b.period}"}
+
+    def files(b: Built) -> dict[str, str]:
+        """{'html': '2024-12/MEX/MEX-2024-12.html', 'pdf': ''}: the formats on disk, '' for one missing."""
+        names = {kind: f"{b.folder}/{b.partner}-{b.period}.{kind}" for kind in ("html", "pdf")}
+        return {kind: name if (output_dir / name).is_file() else "" for kind, name in names.items()}
+
+    listed = [(b, found) for b in builds if any((found := files(b)).values())]
+    context = {"builds": listed, "base": base, "updated": updated}
     return [
         write_atomic(output_dir / INDEX, env.get_template("archive/index.html").render(**context)),
         write_atomic(output_dir / FEED, env.get_template("archive/feed.atom").render(**context)),
