@@ -13,14 +13,14 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
-from pathlib import Path
 
 from reportgen.errors import StoreError
 from reportgen.models import Batch, Partner, Vintage
+from reportgen.store.database import Database
 
-SCHEMA_VERSION = "1"
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+INSERT OR IGNORE INTO meta VALUES ('schema_version', '1');
 CREATE TABLE IF NOT EXISTS vintages (
     source TEXT NOT NULL,
     label TEXT NOT NULL,
@@ -70,47 +70,10 @@ class AddResult:
     unchanged: bool  # the same file was already stored
 
 
-class Store:
-    """A reportgen SQLite store. Use as a context manager, or call close()."""
+class Store(Database):
+    """The common table and its vintages. Use as a context manager, or call close()."""
 
-    def __init__(self, path: Path):
-        self.path = path
-        self.db: sqlite3.Connection | None = None
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(path, isolation_level=None, timeout=30)
-            self.db.execute("PRAGMA foreign_keys = ON")
-            with self._transaction():
-                for statement in SCHEMA.split(";"):
-                    if statement.strip():
-                        self.db.execute(statement)
-                self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
-        except sqlite3.DatabaseError as exc:
-            self.close()
-            raise StoreError(f"{path}: not a usable reportgen store ({exc})") from None
-        except OSError as exc:
-            self.close()
-            raise StoreError(f"{path}: cannot create the store ({exc.strerror})") from None
-
-    def __enter__(self) -> Store:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    def close(self) -> None:
-        if self.db is not None:
-            self.db.close()
-
-    @contextmanager
-    def _transaction(self) -> Iterator[None]:
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
+    SCHEMA = SCHEMA
 
     @contextmanager
     def _reading(self) -> Iterator[None]:
@@ -137,7 +100,7 @@ class Store:
         try:
             # Look for the file inside the write lock: two processes seeding an empty store with the
             # same snapshot must find each other's vintage, not collide on its UNIQUE key.
-            with self._transaction():
+            with self.transaction():
                 existing = self.db.execute(
                     "SELECT label FROM vintages WHERE source = ? AND sha256 = ?", (v.source, v.sha256)
                 ).fetchone()

@@ -13,15 +13,11 @@ subscriber address), unique, so no run can queue a digest twice; its state is ho
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Self
 
-from reportgen.errors import StoreError
+from reportgen.store.database import Database
 
 STATUSES = ("active", "unsubscribed", "bounced")
 STATES = ("pending", "sending", "unknown", "sent", "failed", "cancelled")
@@ -91,56 +87,10 @@ class Recipient:
     row: int = 0  # its place in the outbox
 
 
-class MailStore:
+class MailStore(Database):
     """The subscribers and outbox tables of a store file. Use as a context manager."""
 
-    def __init__(self, path: Path):
-        self.path = path
-        self.db: sqlite3.Connection | None = None
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(path, isolation_level=None, timeout=30)
-            # The outbox commits once a message, before its final dot, and that commit must reach the disk.
-            # With a write-ahead log a commit is one append and one sync, not the rollback journal's three
-            # (5,000 messages: seconds instead of a minute), and readers (the web page) never wait for it.
-            # The mode stays with the file: every connection to the store then uses the log.
-            self.db.execute("PRAGMA journal_mode = WAL")
-            self.db.execute("PRAGMA synchronous = FULL")
-            with self.transaction():
-                for statement in SCHEMA.split(";"):
-                    if statement.strip():
-                        self.db.execute(statement)
-        except sqlite3.DatabaseError as exc:
-            self.close()
-            raise StoreError(f"{path}: not a usable reportgen store ({exc})") from None
-        except OSError as exc:
-            self.close()
-            raise StoreError(f"{path}: cannot create the store ({exc.strerror})") from None
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    def close(self) -> None:
-        if self.db is not None:
-            self.db.close()
-            self.db = None
-
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write, committed (and on disk) when the block ends, or rolled back."""
-        try:
-            self.db.execute("BEGIN IMMEDIATE")
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path}: cannot write the store ({exc})") from None
-        try:
-            yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
+    SCHEMA = SCHEMA
 
     # -- subscribers ---------------------------------------------------------------------------
 

@@ -16,8 +16,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import sqlite3
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
@@ -73,25 +72,14 @@ class NewsStore:
     """The news tables of a `Store`; created on first use."""
 
     def __init__(self, store: Store):
-        self.db = store.db
-        self.path = store.path
+        self.store, self.db, self.path = store, store.db, store.path
         try:
-            with self._transaction():
+            with self.store.transaction():
                 for statement in SCHEMA.split(";"):
                     if statement.strip():
                         self.db.execute(statement)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: cannot create the news tables ({exc})") from None
-
-    @contextmanager
-    def _transaction(self) -> Iterator[None]:
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
 
     def unchanged(self, url: str, content: bytes) -> bool:
         """Whether this very document is the feed's last one stored in full."""
@@ -102,7 +90,7 @@ class NewsStore:
         """Store the entries that are new stories, and remember the document; all or nothing."""
         new = duplicates = 0
         try:
-            with self._transaction():
+            with self.store.transaction():
                 for entry in entries:
                     key = word_string(entry.title)
                     if self._known(entry, key):
