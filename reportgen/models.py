@@ -41,7 +41,7 @@ class Partner:
         return f"{self.article} {self.short_name}" if self.article else self.short_name
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a batch can hold a million
 class Observation:
     """One row of the common table, without its source and vintage (those belong to the batch)."""
 

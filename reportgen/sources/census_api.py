@@ -12,12 +12,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import urlencode
-
 from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 
 from reportgen.errors import CollectError
 from reportgen.models import Batch, Observation, Vintage
@@ -203,4 +203,5 @@ def _observation(row: dict[str, str], query: Query, registry: Registry) -> tuple
         raise CollectError(f"{query.describe()}: value {value!r} for {code} in {period} is not a whole number")
     if len(period) != 7 or period[4] != "-":
         raise CollectError(f"{query.describe()}: time {period!r} is not a month")
-    return partner, query.flow.flow, period, commodity, int(value)
+    # A million rows repeat a few hundred months and codes: one string object each, not one a row.
+    return partner, query.flow.flow, sys.intern(period), sys.intern(commodity), int(value)
