@@ -222,6 +222,15 @@ class NewsItem:
 
 
 @dataclass(frozen=True)
+class News:
+    """The news looked up for a briefing: the items that concern it and the days searched."""
+
+    items: tuple[NewsItem, ...]
+    first_day: str = ""  # YYYY-MM-DD (UTC); '' when the search had no bound on that side
+    last_day: str = ""
+
+
+@dataclass(frozen=True)
 class FeedEntry:
     """One entry of a feed as collected: plain text, a canonical http(s) link (or none), a UTC time."""
 
@@ -271,7 +280,7 @@ class Facts:
     provenance: Provenance
     ytd: Facts | None = None  # a monthly briefing's year to date
     movers: Movers | None = None  # commodity detail, when a source has it for the period
-    news: tuple[NewsItem, ...] | None = None  # None: news not looked up; empty: none matched
+    news: News | None = None  # None: news not looked up
     reporter: str = "USA"
 
     @property

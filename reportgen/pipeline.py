@@ -13,14 +13,14 @@ import os
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reportgen.analysis import TradeTable, build_facts
 from reportgen.config import Config
 from reportgen.errors import DeliveryError, InputError
-from reportgen.models import Facts, NewsItem, Partner, Provenance, Vintage
+from reportgen.models import Facts, News, Partner, Provenance, Vintage
 from reportgen.partners import Registry, bundled
 from reportgen.periods import Period
 from reportgen.sources import census_api, census_bulk, snapshot
@@ -259,7 +259,7 @@ def facts(config: Config, data: Dataset, partner: str, period: str | Period, *, 
 
 
 def news_for(config: Config, partner: Partner, period: Period | None = None, *, since: datetime | None = None,
-             limit: int | None = None) -> tuple[NewsItem, ...] | None:
+             limit: int | None = None) -> News | None:
     """The stored news that concerns a partner, newest first: in a briefing's window (one indexed query),
     or since a day. None when a briefing has no news to look up (no feeds, or `news.max_items` 0)."""
     from reportgen.analysis.news import relevant, window
@@ -270,12 +270,15 @@ def news_for(config: Config, partner: Partner, period: Period | None = None, *, 
         if not config.feeds or not config.news.max_items:
             return None
         start, end = window(period, config.news.days_before, config.news.days_after)
+        days = (start.date().isoformat(), (end - timedelta(days=1)).date().isoformat())  # `end` is excluded
     else:
         start, end = since or datetime(1900, 1, 1, tzinfo=UTC), datetime(9999, 12, 31, tzinfo=UTC)
+        days = (since.date().isoformat() if since else "", "")
     with Store(config.db_path) as store:
         entries = NewsStore(store).between(start, end)
-    return relevant(entries, terms_for(partner, config.news.topics), start=start, end=end,
-                    limit=limit if limit is not None else config.news.max_items)
+    items = relevant(entries, terms_for(partner, config.news.topics), start=start, end=end,
+                     limit=limit if limit is not None else config.news.max_items)
+    return News(items, *days)
 
 
 def _partner(registry: Registry, text: str) -> Partner:

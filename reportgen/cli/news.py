@@ -57,7 +57,7 @@ def list_items(ctx: click.Context, partner: str, since: str | None, limit: int) 
     config = config_of(ctx)
     who = bundled().resolve(partner)
     start = _day(since) if since else None
-    items = pipeline.news_for(config, who, since=start, limit=limit) or ()
+    items = pipeline.news_for(config, who, since=start, limit=limit).items
     if not items:
         after = f" since {since}" if since else ""
         click.echo(f"no stored news item mentions {who.display_name} or a topic word{after}")

@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import html
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 import jinja2
@@ -53,23 +52,12 @@ def plain(markup: object) -> str:
     return " ".join(html.unescape(str(markup)).split())
 
 
-def news_date(published: str, locale: str = "en_US") -> str:
-    """'Jan 15, 2025' from an ISO 8601 time."""
-    from babel.dates import format_date
-
-    try:
-        moment = datetime.fromisoformat(published)
-    except ValueError:
-        return published[:10]
-    return format_date(moment.date(), format="medium", locale=locale)
-
-
 @functools.lru_cache(maxsize=8)
 def email_environment(templates_dir: Path | None = None, locale: str = "en_US") -> jinja2.Environment:
-    """The briefing's environment (same templates, filters, overrides) with two filters of the digest's own."""
+    """The briefing's environment (same templates, filters, overrides) with a filter of the digest's own."""
     base = environment(templates_dir, locale)
     env = base.overlay()
-    env.filters = {**base.filters, "plain": plain, "news_date": functools.partial(news_date, locale=locale)}
+    env.filters = {**base.filters, "plain": plain}
     return env
 
 

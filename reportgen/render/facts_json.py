@@ -87,7 +87,8 @@ def facts_to_dict(f: Facts) -> dict[str, Any]:
                          "exports": _flow_movers(f.movers.exports), "imports": _flow_movers(f.movers.imports)}
     if f.news is not None:
         out["news"] = [{"title": n.title, "link": n.link, "source": n.source, "published": n.published,
-                        "dated": n.dated, "matched": list(n.matched)} for n in f.news]
+                        "dated": n.dated, "matched": list(n.matched)} for n in f.news.items]
+        out["news_days"] = {"first": f.news.first_day, "last": f.news.last_day}
     if f.ytd is not None:
         out["ytd"] = facts_to_dict(f.ytd)
     return out

@@ -12,7 +12,7 @@ from fakes.smtp import smtp_server
 
 from reportgen import pipeline
 from reportgen.delivery import tokens
-from reportgen.models import NewsItem
+from reportgen.models import News, NewsItem
 from reportgen.render import email as render
 from reportgen.render.html import environment, render_briefing
 from reportgen.store.mail import MailStore
@@ -139,14 +139,15 @@ def test_news_items_are_shown_when_there_are_some(received):
                     source="Example Wire", published="2025-01-15T12:00:00Z", dated=True,
                     summary="Officials met in Washington.", matched=("USMCA",))
     env = render.email_environment(None, "en_US")
-    shown = render.render_digest(env, dataclasses.replace(facts, news=(item,)), [], briefing_url="https://x.example/b",
+    shown = render.render_digest(env, dataclasses.replace(facts, news=News((item,), "2024-12-01", "2025-02-14")), [], briefing_url="https://x.example/b",
                                  pdf_attached=False)
     assert "In the news" in shown.html and 'href="https://news.example.org/usmca?id=1"' in shown.html
     assert "Mexico &amp; U.S. open USMCA review" in shown.html and "Jan 15, 2025" in shown.html
     assert "- Mexico & U.S. open USMCA review" in shown.text and "https://news.example.org/usmca?id=1" in shown.text
-    empty = render.render_digest(env, dataclasses.replace(facts, news=()), [], briefing_url="https://x.example/b",
+    empty = render.render_digest(env, dataclasses.replace(facts, news=News((), "2024-12-01", "2025-02-14")), [], briefing_url="https://x.example/b",
                                  pdf_attached=False)
-    assert "No news in the feeds concerned Mexico" in empty.html
+    assert "No news in the feeds from Dec 1, 2024 to Feb 14, 2025 concerned Mexico." in empty.html
+    assert "No news in the feeds from Dec 1, 2024 to Feb 14, 2025 concerned Mexico." in " ".join(empty.text.split())
     unknown = render.render_digest(env, dataclasses.replace(facts, news=None), [], briefing_url="https://x.example/b",
                                    pdf_attached=False)
     assert "In the news" not in unknown.html and "IN THE NEWS" not in unknown.text

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from reportgen import pipeline
 from reportgen.config import Config, FeedConfig
-from reportgen.models import NewsItem
+from reportgen.models import News, NewsItem
 
 from .conftest import requested, serve
 
@@ -163,13 +163,15 @@ def test_the_facts_carry_the_same_items(briefing):
     data = json.loads(run("facts", "--partner", "MX", "--period", "2024", "--json", cwd=briefing["home"]).stdout)
     assert [item["title"] for item in data["news"]] == RELEVANT
     assert data["news"][0]["matched"] == ["Mexico", "T-MEC", "aranceles"] and data["news"][0]["dated"] is True
+    assert data["news_days"] == {"first": "2024-12-01", "last": "2025-02-14"}  # December and 45 days after
 
 
 def test_a_briefing_with_no_matching_news_says_so(briefing, tmp_path):
     paths = run("build", "--partner", "JP", "--period", "2023", "--format", "html", "--out", str(tmp_path),
                 cwd=briefing["home"]).stdout.split()
     section = news_section(Path(paths[0]).read_text(encoding="utf-8"))
-    assert "No item in the news feeds names Japan or a trade topic for this period." in section
+    # the default window: the period's last month and the 45 days after it
+    assert "No item in the news feeds from Dec 1, 2023 to Feb 14, 2024 names Japan or a trade topic." in section
     assert "<li>" not in section
 
 
@@ -181,12 +183,12 @@ def mx_facts(tmp_path_factory):
 
 def test_a_link_or_an_image_in_an_item_cannot_make_the_pdf_step_fetch(mx_facts, httpserver, tmp_path):
     config, facts = mx_facts
-    assert facts.news == ()  # looked up, nothing stored
+    assert facts.news.items == ()  # looked up, nothing stored
     pixel = httpserver.url_for("/pixel.png")
     item = NewsItem(title=f'Mexico <img src="{pixel}">', link=httpserver.url_for("/story"), source="Wire",
                     published="2025-01-14T15:30:00Z", dated=True, matched=("Mexico",),
                     summary=f'<img src="{pixel}"> <link rel="stylesheet" href="{httpserver.url_for("/x.css")}">')
-    [html, pdf] = pipeline.write(config, dataclasses.replace(facts, news=(item,)), ["html", "pdf"], tmp_path)
+    [html, pdf] = pipeline.write(config, dataclasses.replace(facts, news=News((item,))), ["html", "pdf"], tmp_path)
     assert httpserver.log == []
     assert "&lt;img src=" in html.read_text(encoding="utf-8")  # shown as the text it is, never as markup
     text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(pdf).pages)
