@@ -19,12 +19,13 @@ BASIS = "Census basis, goods, not seasonally adjusted"
 
 @dataclass(frozen=True)
 class Partner:
-    """A trading partner: a country, a group of countries, the world, or an unallocated residual."""
+    """A trading partner: a country, a group of countries, the world, or an unallocated residual; or a
+    measure the Census file lists beside them (a product category, preference-program imports)."""
 
     code: str  # ISO alpha-3 for countries, WLD for the world, the Census code for groups
     name: str  # the source's own name
     short_name: str  # the name used in prose
-    kind: Literal["country", "group", "world", "unallocated"]
+    kind: Literal["country", "group", "world", "unallocated", "measure"]
     census_codes: tuple[str, ...] = ()  # the current code first, then codes Census retired
     iso2: str = ""
     article: str = ""  # "the" for the Netherlands, the United Kingdom, ...

@@ -65,10 +65,22 @@ class Registry:
         partner = self._by_key.get(_fold(text))
         if partner is not None:
             return partner
-        names = {_fold(p.short_name): p.short_name for p in self if p.kind != "unallocated"}
+        names = {_fold(p.short_name): p.short_name for p in self if p.kind in ("country", "group")}
         close = difflib.get_close_matches(_fold(text), names, n=3, cutoff=0.6)
         hint = f"; did you mean {' or '.join(names[c] for c in close)}?" if close else "; `reportgen partners` lists them"
         raise InputError(f"unknown partner {text!r}{hint}")
+
+    def partner(self, text: str) -> Partner:
+        """A partner a briefing can be about, from what a user typed: never the world (it is the total)
+        nor a measure (it has no trade balance)."""
+        who = self.resolve(text)
+        if who.kind == "world":
+            raise InputError("the world is the total, not a partner; name a country or a group")
+        if who.kind == "measure":
+            raise InputError(f"{who.name} is not a trading partner but a measure the Census file lists beside them "
+                             "(a product category, or imports claiming a trade agreement's preference); it has no "
+                             "trade balance to brief")
+        return who
 
     def with_extra(self, partners: Iterable[Partner]) -> Registry:
         """A copy that also knows `partners` (those a collected file introduced)."""

@@ -91,7 +91,7 @@ def collect_api(config: Config, first: str, last: str, *, levels: Iterable[str] 
     from reportgen.http import Http
 
     registry = bundled()
-    named = [_partner(registry, p) for p in partners] or [p for p in registry if p.is_country and p.iso2]
+    named = [registry.partner(p) for p in partners] or [p for p in registry if p.is_country and p.iso2]
     codes = [p.census_codes[0] for p in named]
     with Http(config.http, config.data_dir / "cache") as http:
         batch = census_api.collect(census_api.CensusApi(http), registry, first, last, levels=levels,
@@ -195,7 +195,7 @@ def load(config: Config, *, as_of: str | None = None, partner: str | None = None
         registry = bundled().with_extra(store.partners())
         scope = None
         if partner is not None:
-            scope = (_partner(registry, partner).code, _period(period))
+            scope = (registry.partner(partner).code, _period(period))
         source = source_for(store, config, scope[1] if scope else None)
         vintage = store.vintage(source, as_of)
         if scope is None:
@@ -240,7 +240,7 @@ def facts(config: Config, data: Dataset, partner: str, period: str | Period, *, 
     from reportgen.analysis.movers import movers
     from reportgen.commodities import commodity_name
 
-    who, when = _partner(data.registry, partner), _period(period)
+    who, when = data.registry.partner(partner), _period(period)
     if data.scope is not None and data.scope != (who.code, when):
         raise ValueError(f"the data were loaded for {data.scope[0]} in {data.scope[1]}, not {who.code} in {when}")
     result = build_facts(
@@ -279,14 +279,6 @@ def news_for(config: Config, partner: Partner, period: Period | None = None, *, 
     items = relevant(entries, terms_for(partner, config.news.topics), start=start, end=end,
                      limit=limit if limit is not None else config.news.max_items)
     return News(items, *days)
-
-
-def _partner(registry: Registry, text: str) -> Partner:
-    """The partner a user named; never the world, which is the total."""
-    who = registry.resolve(text)
-    if who.kind == "world":
-        raise InputError("the world is the total, not a partner; name a country or a group")
-    return who
 
 
 def _period(period: str | Period) -> Period:
@@ -405,7 +397,7 @@ def build_all(config: Config, period: str, formats: Iterable[str] = FORMATS, out
     data = load(config)
     when = Period.parse(period)
     if partners is not None:
-        codes = [_partner(data.registry, p).code for p in partners]
+        codes = [data.registry.partner(p).code for p in partners]
     else:
         codes = sorted(data.countries & set(data.table.values(when))) if data.table.covers(when) else []
     if not codes:
@@ -479,7 +471,7 @@ def send(config: Config, partner: str, period: str, *, dry_run: bool = False, re
     issue = mail.issue_key(result.partner.code, result.period)
     key = tokens.secret_key(config.data_dir)
     domain = mail.sender_address(config.smtp.sender)[1].rpartition("@")[2]
-    follows = result.partner.code in {_partner(data.registry, p).code for p in config.partners}
+    follows = result.partner.code in {data.registry.partner(p).code for p in config.partners}
 
     def message_id(email: str) -> str:
         return tokens.message_id(key, issue, email, domain)

@@ -58,7 +58,11 @@ ALIASES = {
     "COD": "DR Congo;DRC", "VNM": "Viet Nam", "TWN": "Chinese Taipei", "HKG": "Hong Kong SAR",
 }
 KIND = {"country": "country", "former": "country", "group": "group", "region": "group",
-        "product": "group", "world": "world", "unallocated": "unallocated"}
+        "product": "measure", "world": "world", "unallocated": "unallocated"}
+# Rows of the file that are not partners but measures beside them: a product category (Advanced
+# Technology Products) and imports for consumption claiming NAFTA or USMCA preference (no exports,
+# a different import measure). They have no trade balance to brief.
+CONSUMPTION = "(Consump)"
 
 
 def short_name(name: str) -> str:
@@ -92,7 +96,8 @@ def main(census_dir: Path) -> None:
             short = short_name(e["name"])
             code = store_code(e)
             w.writerow([e["census_code"], code, e["iso2"] or "", e["name"], short,
-                        "the" if short in WITH_ARTICLE else "", KIND[e["kind"]], ALIASES.get(code, "")])
+                        "the" if short in WITH_ARTICLE else "",
+                        "measure" if e["name"].endswith(CONSUMPTION) else KIND[e["kind"]], ALIASES.get(code, "")])
 
     # The newest Census code of each partner: recoded partners are already merged in the shared data.
     census_of: dict[str, dict] = {}

@@ -48,11 +48,8 @@ def valid_partners(text: str) -> tuple[str, ...]:
 
     registry = bundled()
     codes = []
-    for name in filter(None, (part.strip() for part in re.split(r"[,;\s]+", text or ""))):
-        partner = registry.resolve(name)
-        if partner.kind == "world":
-            raise InputError("the world is the total, not a partner a subscriber can follow")
-        codes.append(partner.code)
+    for name in filter(None, (part.strip() for part in re.split(r"[,;]", text or ""))):  # "United Kingdom"
+        codes.append(registry.partner(name).code)
     return tuple(dict.fromkeys(codes))
 
 

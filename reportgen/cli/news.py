@@ -55,7 +55,7 @@ def list_items(ctx: click.Context, partner: str, since: str | None, limit: int) 
     from reportgen.partners import bundled
 
     config = config_of(ctx)
-    who = bundled().resolve(partner)
+    who = bundled().partner(partner)
     start = _day(since) if since else None
     items = pipeline.news_for(config, who, since=start, limit=limit).items
     if not items:

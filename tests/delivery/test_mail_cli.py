@@ -140,6 +140,15 @@ def test_subscribers_import_export_list_remove(home, tmp_path):
     assert bad.returncode == 2 and "not a valid unsubscribe token" in bad.stderr and "Traceback" not in bad.stderr
 
 
+def test_partners_are_named_as_a_user_writes_them(home):
+    cwd = home(25)
+    run("subscribers", "add", "erin@example.com", "--partners", "United Kingdom; MX, South Korea", cwd=cwd)
+    assert run("subscribers", "list", cwd=cwd).stdout.split()[:3] == ["erin@example.com", "en", "GBR,MEX,KOR"]
+    refused = run("subscribers", "add", "finn@example.com", "--partners", "Advanced Technology Products", cwd=cwd,
+                  ok=False)
+    assert refused.returncode == 2 and "is not a trading partner" in refused.stderr
+
+
 def test_send_errors_are_one_line_and_secrets_stay_out(home, tmp_path):
     cwd = home(9)  # nothing listens on port 9
     run("subscribers", "add", "ana@example.com", cwd=cwd)

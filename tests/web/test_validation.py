@@ -26,6 +26,7 @@ def page(response) -> str:
     ("partner=MX&period=last year", "is not a year"),
     ("partner=MX&period=2031", "no data for 2031"),
     ("partner=WLD&period=2024", "the world is the total"),
+    ("partner=0007&period=2024", "is not a trading partner"),
     ("partner=&period=2024", "choose a partner"),
     ("period=2024", "choose a partner"),
     ("partner=MX", "choose a period"),
