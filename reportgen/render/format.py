@@ -13,8 +13,8 @@ from babel.numbers import format_decimal
 from reportgen.periods import Period
 
 SCALES = ((10**12, "trillion"), (10**9, "billion"), (10**6, "million"))
-ORDINALS = {1: "top", 2: "second-largest", 3: "third-largest", 4: "fourth-largest", 5: "fifth-largest",
-            6: "sixth-largest", 7: "seventh-largest", 8: "eighth-largest", 9: "ninth-largest", 10: "10th-largest"}
+PLACES = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth", 7: "seventh", 8: "eighth",
+          9: "ninth"}
 
 
 def _round(value: Decimal, places: int) -> Decimal:
@@ -108,12 +108,22 @@ def date_label(moment: str, locale: str = "en_US") -> str:
     return format_date(date.fromisoformat(moment[:10]), format="medium", locale=locale)
 
 
+def place(rank: int) -> str:
+    """1 -> first, 9 -> ninth, 23 -> 23rd: AP style spells out one to nine."""
+    if rank in PLACES:
+        return PLACES[rank]
+    suffix = "th" if 10 <= rank % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(rank % 10, "th")
+    return f"{rank}{suffix}"
+
+
 def ordinal(rank: int) -> str:
     """1 -> top, 2 -> second-largest, 23 -> 23rd-largest."""
-    if rank in ORDINALS:
-        return ORDINALS[rank]
-    suffix = "th" if 10 <= rank % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(rank % 10, "th")
-    return f"{rank}{suffix}-largest"
+    return "top" if rank == 1 else f"{place(rank)}-largest"
+
+
+def share(value: float, locale: str = "en_US") -> str:
+    """A share of a total: '15.7%', and 'less than 0.1%' where one decimal would print 0.0%."""
+    return "less than " + pct(0.1, locale) if 0 < value < 0.05 else pct(value, locale)
 
 
 def names(items) -> str:
@@ -142,6 +152,8 @@ FILTERS = {
     "month_name": month_name,
     "date_label": date_label,
     "ordinal": ordinal,
+    "place": place,
+    "share": share,
     "names": names,
     "capfirst": capfirst,
     "lowerfirst": lowerfirst,

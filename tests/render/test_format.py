@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reportgen.render.format import money, money_table, names, ordinal, pct, period_label, signed_pct
+from reportgen.render.format import money, money_table, names, ordinal, pct, period_label, place, share, signed_pct
 
 
 @pytest.mark.parametrize(("dollars", "text"), [
@@ -29,6 +29,8 @@ def test_percentages_and_tables():
     assert pct(0.05) == "0.1%"  # half up, as people round
     assert signed_pct(3.1) == "+3.1%" and signed_pct(-2.74) == "−2.7%" and signed_pct(0.01) == "0.0%"
     assert money_table(-11_314_600_000) == "−11,314.6" and money_table(26_511_500_000) == "26,511.5"
+    assert share(15.71) == "15.7%" and share(0.05) == "0.1%" and share(0.0499) == "less than 0.1%"
+    assert share(0) == "0.0%"  # nothing at all is not "less than" anything
 
 
 def test_words():
@@ -37,4 +39,5 @@ def test_words():
     assert period_label("2024-05-ytd") == "January–May 2024"
     assert [ordinal(n) for n in (1, 2, 3, 11, 21, 22, 112)] == [
         "top", "second-largest", "third-largest", "11th-largest", "21st-largest", "22nd-largest", "112th-largest"]
+    assert [place(n) for n in (1, 9, 10, 13, 101, 223)] == ["first", "ninth", "10th", "13th", "101st", "223rd"]
     assert names(["Canada"]) == "Canada" and names(["Canada", "China", "Japan"]) == "Canada, China and Japan"

@@ -103,3 +103,25 @@ def test_a_headline_is_plain_text_escaped_once_in_the_page(config, dataset):
     assert title.startswith("U.S. goods trade deficit with Cote d'Ivoire")
     html = render_briefing(environment(), facts, [], built_at="x").html
     assert "<title>U.S. goods trade deficit with Cote d&#39;Ivoire" in html and "&amp;#39;" not in html
+
+
+def test_a_move_in_rank_names_one_or_two_partners_passed_else_the_place_a_year_earlier(config, dataset):
+    env = environment()
+
+    def ranks_paragraph(partner: str) -> str:
+        text = story(render_briefing(env, pipeline.facts(config, dataset, partner, "2024"), [], built_at="x").html)
+        return next(block for block in text.split("\n\n") if "U.S. trading partner" in block)
+
+    # Ranked by hand from the Census annual totals of single countries, 2023 against 2024.
+    vietnam = ranks_paragraph("Vietnam")  # total trade 9th -> 8th past the United Kingdom alone
+    assert "Vietnam was the eighth-largest U.S. trading partner, behind Taiwan, " in vietnam
+    assert "(2.8% of the U.S. total), overtaking the United Kingdom." in vietnam
+    germany = ranks_paragraph("Germany")  # exports 5th -> 7th: the United Kingdom and Japan went past
+    assert "seventh-largest destination for U.S. exports, behind Japan, after being overtaken by the United Kingdom and Japan." in germany
+    aruba = ranks_paragraph("Aruba")  # 110th -> 109th while four went one way and three the other
+    assert aruba.startswith("Aruba was the 109th-largest U.S. trading partner, behind Burma, with total goods trade "
+                            "of $728 million (less than 0.1% of the U.S. total), up from 110th in 2023.")
+    barbados = ranks_paragraph("Barbados")  # 104th both years: partners swapping around it is not news
+    assert barbados.startswith("Barbados remained the 104th-largest U.S. trading partner, behind Laos, with total "
+                               "goods trade of $819 million (less than 0.1% of the U.S. total). It was")
+    assert "overtak" not in aruba + barbados
