@@ -111,7 +111,7 @@ class Comparison:
     figures: Figures  # the earlier period's figures
     change: dict[str, int]  # now minus then, per measure
     change_pct: dict[str, float | None]  # balance: change in the size of the gap; None if it changed sign
-    balance_trend: Literal["widened", "narrowed", "unchanged", "reversed"]
+    balance_trend: Literal["widened", "narrowed", "unchanged", "reversed", "opened", "closed"]
 
 
 @dataclass(frozen=True)

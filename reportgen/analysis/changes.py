@@ -31,8 +31,14 @@ def gap_percent(now: int, then: int) -> float | None:
 
 
 def balance_trend(now: int, then: int) -> str:
+    """widened or narrowed; reversed (deficit to surplus or back); opened from or closed to balanced
+    trade (a zero balance is neither a deficit nor a surplus); or unchanged."""
     if now != 0 and then != 0 and (now < 0) != (then < 0):
         return "reversed"
     if abs(now) == abs(then):
         return "unchanged"
+    if then == 0:
+        return "opened"
+    if now == 0:
+        return "closed"
     return "widened" if abs(now) > abs(then) else "narrowed"

@@ -8,8 +8,11 @@ from reportgen.models import Figures, Neighbour, Rank
 
 
 def ordering(values: Mapping[str, Figures], measure: str, countries: Collection[str]) -> list[tuple[str, int]]:
-    """Countries by `measure`, largest first; ties broken by code so the order is stable."""
-    found = [(code, figures[measure]) for code, figures in values.items() if code in countries]
+    """Countries with some `measure`, largest first; ties broken by code so the order is stable.
+
+    A country the United States bought nothing from is not a source of imports at all, let alone
+    the 228th-largest."""
+    found = [(code, figures[measure]) for code, figures in values.items() if code in countries and figures[measure] > 0]
     return sorted(found, key=lambda item: (-item[1], item[0]))
 
 

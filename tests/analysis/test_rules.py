@@ -61,6 +61,9 @@ def test_gap_percent_and_trend():
     assert balance_trend(-20, -10) == "widened"
     assert balance_trend(30, 20) == "widened"  # a surplus grows too
     assert balance_trend(-5, -5) == "unchanged"
+    assert balance_trend(0, -200) == "closed"  # balanced trade is neither a deficit nor a surplus
+    assert balance_trend(100, 0) == "opened"
+    assert balance_trend(0, 0) == "unchanged"
 
 
 def test_compare():

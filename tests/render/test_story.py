@@ -125,3 +125,31 @@ def test_a_move_in_rank_names_one_or_two_partners_passed_else_the_place_a_year_e
     assert barbados.startswith("Barbados remained the 104th-largest U.S. trading partner, behind Laos, with total "
                                "goods trade of $819 million (less than 0.1% of the U.S. total). It was")
     assert "overtak" not in aruba + barbados
+
+
+def test_zero_is_balanced_trade_not_a_surplus_and_no_imports_earn_no_rank(config, dataset):
+    """Tiny partners, from the Census figures ($ millions): the Cocos (Keeling) Islands exported 0.1
+    and imported 0.1 in December 2024, against 0.0 and 0.2 a year before and 0.0 and 0.1 in November;
+    Tuvalu had no trade in April 2019 and sold nothing to the United States in April 2020."""
+    env = environment()
+
+    def text(partner: str, period: str) -> str:
+        return story(render_briefing(env, pipeline.facts(config, dataset, partner, period), [], built_at="x").html)
+
+    cocos = text("CCK", "2024-12")
+    assert cocos.startswith("U.S. goods trade with the Cocos (Keeling) Islands balanced in December 2024\n\n"
+                            "U.S. goods trade with the Cocos (Keeling) Islands was balanced in December 2024, after "
+                            "a deficit of $200,000 in December 2023. Imports from the Cocos (Keeling) Islands fell "
+                            "50.0% to $100,000; exports to the Cocos (Keeling) Islands rose from zero to $100,000.")
+    assert ("Compared with November 2024, the balance moved from a deficit of $100,000 to balanced trade: exports "
+            "rose from zero and imports were unchanged.") in cocos
+    assert "surplus" not in cocos
+
+    tuvalu = text("Tuvalu", "2020-04")
+    assert tuvalu.startswith("U.S. posts $100,000 goods trade surplus with Tuvalu in April 2020\n\n"
+                             "The United States posted a goods trade surplus of $100,000 with Tuvalu in April 2020, "
+                             "after no trade in April 2019. Imports from Tuvalu were zero, as in April 2019; exports "
+                             "to Tuvalu rose from zero to $100,000.")
+    assert "source of U.S. imports" not in tuvalu  # buying nothing is not being the 228th-largest source
+    # 210 countries bought U.S. goods that month; Timor-Leste's $0.1 million ties and comes first by code
+    assert "It was the 209th-largest destination for U.S. exports, behind Timor-Leste." in tuvalu
