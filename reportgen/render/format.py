@@ -121,9 +121,17 @@ def ordinal(rank: int) -> str:
     return "top" if rank == 1 else f"{place(rank)}-largest"
 
 
-def share(value: float, locale: str = "en_US") -> str:
-    """A share of a total: '15.7%', and 'less than 0.1%' where one decimal would print 0.0%."""
-    return "less than " + pct(0.1, locale) if 0 < value < 0.05 else pct(value, locale)
+def pct_prose(value: float, locale: str = "en_US") -> str:
+    """A percentage as a sentence says it: '13.6%'; 'less than 0.1%' where one decimal would print
+    0.0%; '34-fold' or 'more than 13-fold' for a rise of 900% or more, which no reader parses as a
+    percentage."""
+    size = abs(value)
+    if 0 < size < 0.05:
+        return "less than " + pct(0.1, locale)
+    if value >= 900:
+        times = round(1 + value / 100, 6)
+        return f"{times:.0f}-fold" if times == int(times) else f"more than {int(times)}-fold"
+    return pct(value, locale)
 
 
 def names(items) -> str:
@@ -153,7 +161,7 @@ FILTERS = {
     "date_label": date_label,
     "ordinal": ordinal,
     "place": place,
-    "share": share,
+    "pct_prose": pct_prose,
     "names": names,
     "capfirst": capfirst,
     "lowerfirst": lowerfirst,

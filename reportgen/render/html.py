@@ -20,7 +20,7 @@ from reportgen.render.charts import Chart
 from reportgen.render.format import FILTERS
 
 LOCALE_FILTERS = {"money", "money_table", "pct", "signed", "signed_pct", "points", "period_label", "month_label", "month_name",
-                  "date_label", "share"}
+                  "date_label", "pct_prose"}
 
 
 def bundled_templates() -> Path:

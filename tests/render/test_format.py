@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reportgen.render.format import money, money_table, names, ordinal, pct, period_label, place, share, signed_pct
+from reportgen.render.format import money, money_table, names, ordinal, pct, pct_prose, period_label, place, signed_pct
 
 
 @pytest.mark.parametrize(("dollars", "text"), [
@@ -29,8 +29,10 @@ def test_percentages_and_tables():
     assert pct(0.05) == "0.1%"  # half up, as people round
     assert signed_pct(3.1) == "+3.1%" and signed_pct(-2.74) == "−2.7%" and signed_pct(0.01) == "0.0%"
     assert money_table(-11_314_600_000) == "−11,314.6" and money_table(26_511_500_000) == "26,511.5"
-    assert share(15.71) == "15.7%" and share(0.05) == "0.1%" and share(0.0499) == "less than 0.1%"
-    assert share(0) == "0.0%"  # nothing at all is not "less than" anything
+    assert pct_prose(15.71) == "15.7%" and pct_prose(0.05) == "0.1%" and pct_prose(0.0499) == "less than 0.1%"
+    assert pct_prose(-0.03) == "less than 0.1%" and pct_prose(-99.96) == "100.0%"
+    assert pct_prose(0) == "0.0%"  # nothing at all is not "less than" anything
+    assert pct_prose(3300.0) == "34-fold" and pct_prose(1234.5) == "more than 13-fold" and pct_prose(899.9) == "899.9%"
 
 
 def test_words():
