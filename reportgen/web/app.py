@@ -7,12 +7,13 @@ status: a bad partner or period 400, a busy PDF worker or a locked archive 503; 
 
 from __future__ import annotations
 
+import math
 import secrets
 
 import jinja2
 from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, TooManyRequests
 
 from reportgen.config import Config
 from reportgen.errors import BusyError, InputError, LockedError, ReportgenError
@@ -65,7 +66,11 @@ def create_app(config: Config, *, workers: PdfWorkers | None = None, pdf_workers
         auth = request.authorization
         if auth is None or auth.type != "basic" or not auth.username or auth.password is None:
             raise challenge()
-        if not app.extensions["reportgen"]["editors"].check(auth.username, auth.password):
+        editors = app.extensions["reportgen"]["editors"]
+        if wait := editors.wait(auth.username):
+            raise TooManyRequests("Too many wrong passwords for that name. Wait a few minutes, then try again.",
+                                  retry_after=math.ceil(wait))
+        if not editors.check(auth.username, auth.password):
             raise challenge("That name and password are not an editor's. Try again.")
         g.editor = auth.username
 

@@ -3,6 +3,11 @@
 A scrypt check costs about 0.1 s of CPU, and a browser sends the password with every request, so a
 password once verified is remembered as an HMAC under a key that lives only in this process, next
 to the account's hash: a new password or a removed account takes effect at the next request.
+
+Guessing is slowed per account name: after MAX_FAILURES wrong passwords within FAILURE_WINDOW
+seconds, the name is refused (429, with Retry-After) without a password check until the oldest of
+those failures leaves the window. Behind a reverse proxy every client has the proxy's address, so
+the name, not the address, is what is counted.
 """
 
 from __future__ import annotations
@@ -11,6 +16,9 @@ import hashlib
 import hmac
 import secrets
 import threading
+import time
+from collections import deque
+from collections.abc import Callable
 from pathlib import Path
 
 from werkzeug.datastructures import WWWAuthenticate
@@ -20,15 +28,20 @@ from reportgen.store import Store, users
 
 REALM = "reportgen editors"
 MAX_REMEMBERED = 256
+MAX_FAILURES = 10
+FAILURE_WINDOW = 600.0  # seconds
+MAX_COUNTED = 4096  # names with recent failures kept; typed-at-random names must not fill memory
 
 
 class Editors:
     """Checks a request's Basic credentials; shared by the server's threads."""
 
-    def __init__(self, db_path: Path):
+    def __init__(self, db_path: Path, clock: Callable[[], float] = time.monotonic):
         self.db_path = db_path
         self._key = secrets.token_bytes(32)
         self._verified: dict[str, tuple[str, bytes]] = {}  # name -> (account's hash, HMAC of the password)
+        self._failures: dict[str, deque[float]] = {}  # name -> times of its recent wrong passwords
+        self._clock = clock
         self._lock = threading.Lock()
         self._local = threading.local()
 
@@ -37,8 +50,34 @@ class Editors:
             self._local.store = Store(self.db_path)
         return self._local.store
 
+    def wait(self, name: str) -> float:
+        """Seconds before `name` may try a password again: 0 unless it failed too often of late."""
+        with self._lock:
+            failures = self._failures.get(name)
+            if failures is None or len(failures) < MAX_FAILURES:
+                return 0.0
+            return max(0.0, failures[0] + FAILURE_WINDOW - self._clock())
+
     def check(self, name: str, password: str) -> bool:
-        """Whether the name and password are an editor's."""
+        """Whether the name and password are an editor's; a wrong one is counted against the name."""
+        good = self._check(name, password)
+        with self._lock:
+            if good:
+                self._failures.pop(name, None)
+            else:
+                self._count_failure(name)
+        return good
+
+    def _count_failure(self, name: str) -> None:
+        now = self._clock()
+        if name not in self._failures and len(self._failures) >= MAX_COUNTED:
+            self._failures = {n: f for n, f in self._failures.items() if f[-1] > now - FAILURE_WINDOW}
+            if len(self._failures) >= MAX_COUNTED:
+                self._failures.clear()
+        failures = self._failures.setdefault(name, deque(maxlen=MAX_FAILURES))
+        failures.append(now)
+
+    def _check(self, name: str, password: str) -> bool:
         user = users.get(self._store(), name) if users.NAME.match(name) else None
         if user is None:
             return users.verify(None, password)  # as slow as a wrong password, and False

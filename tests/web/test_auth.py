@@ -86,3 +86,35 @@ def test_short_passwords_are_refused_without_showing_them(web_config):
     with Store(web_config.db_path) as store, pytest.raises(InputError) as error:
         users.add(store, "shorty", "secret")
     assert "secret" not in str(error.value)
+
+
+def test_guessing_a_password_is_slowed_per_name(web_config):
+    from reportgen.web.auth import FAILURE_WINDOW, MAX_FAILURES, Editors
+
+    with Store(web_config.db_path) as store:
+        users.add(store, "guessed", "the real password")
+    now = [1000.0]
+    editors = Editors(web_config.db_path, clock=lambda: now[0])
+    for attempt in range(MAX_FAILURES):
+        assert editors.wait("guessed") == 0
+        assert not editors.check("guessed", f"guess number {attempt}")
+        now[0] += 1
+    assert editors.wait("guessed") == FAILURE_WINDOW - MAX_FAILURES  # until the first guess is ten minutes old
+    assert editors.wait("editor") == 0  # other names are not held up
+    now[0] += FAILURE_WINDOW - MAX_FAILURES
+    assert editors.wait("guessed") == 0
+    assert editors.check("guessed", "the real password")
+    assert not editors.check("guessed", "one more wrong one") and editors.wait("guessed") == 0  # a success resets
+
+
+def test_a_name_with_too_many_wrong_passwords_gets_429_even_with_the_right_one(client, basic, web_config):
+    from reportgen.web.auth import MAX_FAILURES
+
+    with Store(web_config.db_path) as store:
+        users.add(store, "targeted", "the right password")
+    for attempt in range(MAX_FAILURES):
+        assert client.get("/", headers=basic("targeted", f"wrong {attempt}")).status_code == 401
+    refused = client.get("/", headers=basic("targeted", "the right password"))
+    assert refused.status_code == 429 and 590 <= int(refused.headers["Retry-After"]) <= 600
+    assert "Too many wrong passwords" in refused.get_data(as_text=True)
+    assert client.get("/", headers=basic("other-name", "anything at all")).status_code == 401
