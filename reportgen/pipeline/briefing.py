@@ -1,14 +1,9 @@
-"""The pipeline, top to bottom: collect, store, analyse, write.
-
-This is the only module that imports from more than one stage. The CLI and (later) the web page
-call these functions; each takes the config and returns plain results.
-"""
+"""Analyse and write: load the store, make a briefing's facts, render it into the archive or a folder."""
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
-import hashlib
 import os
 import threading
 from collections.abc import Iterable
@@ -19,133 +14,20 @@ from typing import TYPE_CHECKING
 
 from reportgen.analysis import TradeTable, build_facts
 from reportgen.config import Config
-from reportgen.errors import DeliveryError, InputError
-from reportgen.models import Facts, News, Partner, Provenance, Vintage
+from reportgen.errors import InputError
+from reportgen.models import Facts, News, Partner, Provenance
 from reportgen.partners import Registry, bundled
 from reportgen.periods import Period
-from reportgen.sources import census_api, census_bulk, snapshot
+from reportgen.pipeline.collect import open_store
+from reportgen.sources import census_api, census_bulk
 from reportgen.store import Store
 
 if TYPE_CHECKING:
     from reportgen.render.pdf import Printer
 
-SOURCE = census_bulk.SOURCE
 FORMATS = ("html", "pdf")
 FIRST_MONTH = {census_bulk.SOURCE: f"{census_bulk.FIRST_YEAR}-01", census_api.SOURCE: census_api.FIRST_MONTH}
 
-
-# -- collect and store --------------------------------------------------------------------------
-
-def open_store(config: Config) -> Store:
-    """Open the store, seeding an empty one with the bundled snapshot so everything works offline."""
-    store = Store(config.db_path)
-    if store.is_empty(SOURCE):
-        store.add(snapshot.read(bundled()))
-    return store
-
-
-@dataclass
-class Collected:
-    """What one collect did: the vintage, and how many values it read and stored."""
-
-    vintage: Vintage
-    unchanged: bool  # the same file was already stored
-    values: int = 0
-    stored: int = 0  # values new or revised against the vintage before
-    last_month: str = ""
-    warnings: list[str] = field(default_factory=list)
-
-
-def collect(config: Config, file: Path | None = None, *, use_snapshot: bool = False) -> Collected:
-    """Read the Census bulk file (downloaded, from `file`, or the bundled snapshot) into the store."""
-    registry = bundled()
-    if use_snapshot:
-        batch = snapshot.read(registry)
-    elif file is not None:
-        batch = census_bulk.read_file(file, registry)
-    else:
-        from reportgen.http import Http
-
-        with Http(config.http, config.data_dir / "cache") as http:
-            fetched = http.get(config.census.bulk_url, what="Census bulk file download")
-        with Store(config.db_path) as store:  # an unchanged release is not parsed again
-            known = store.find(SOURCE, hashlib.sha256(fetched.content).hexdigest())
-        if known:
-            return Collected(known, unchanged=True)
-        batch = census_bulk.read_bytes(
-            fetched.content, registry, name=config.census.bulk_url, origin=fetched.url,
-            published=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), etag=fetched.etag,
-            last_modified=fetched.last_modified,
-        )
-    # Parsed in full before the store is touched, so a bad file leaves it as it was.
-    with Store(config.db_path) as store:
-        result = store.add(batch)
-    return Collected(result.vintage, result.unchanged, len(batch.observations), result.stored, batch.last_month,
-                     batch.warnings)
-
-
-def collect_api(config: Config, first: str, last: str, *, levels: Iterable[str] = (),
-                partners: Iterable[str] = ()) -> Collected:
-    """Read country totals (and commodity detail at `levels` for `partners`, every country if none
-    is named) for the whole years from `first` to `last` from the Census API into the store."""
-    from reportgen.http import Http
-
-    registry = bundled()
-    named = [registry.partner(p) for p in partners] or [p for p in registry if p.is_country and p.iso2]
-    codes = [p.census_codes[0] for p in named]
-    with Http(config.http, config.data_dir / "cache") as http:
-        batch = census_api.collect(census_api.CensusApi(http), registry, first, last, levels=levels,
-                                   partners=codes if levels else ())
-    with Store(config.db_path) as store:
-        result = store.add(batch)
-    return Collected(result.vintage, result.unchanged, len(batch.observations), result.stored, batch.last_month,
-                     batch.warnings)
-
-
-@dataclass
-class FeedReport:
-    """What collecting one feed did: entries read and stored, or why it was left out."""
-
-    name: str
-    url: str
-    read: int = 0
-    new: int = 0
-    unchanged: bool = False  # the same document as at the last collect: not parsed again
-    warning: str = ""  # malformed, entries recovered and used
-    error: str = ""  # not read: nothing of it stored
-
-
-def collect_news(config: Config) -> list[FeedReport]:
-    """Fetch every configured feed and store its new entries; a feed that fails is reported, never raised."""
-    from reportgen.errors import CollectError
-    from reportgen.http import Http
-    from reportgen.sources import feeds
-    from reportgen.store.news import NewsStore
-
-    reports = []
-    with Http(config.http, config.data_dir / "cache", deadline=config.news.deadline) as http, \
-            Store(config.db_path) as store:
-        news = NewsStore(store)
-        for feed in config.feeds:
-            report = FeedReport(feed.name, feed.url)
-            reports.append(report)
-            try:
-                fetched = http.get(feed.url, max_bytes=config.news.max_bytes, what=f"feed {feed.name!r}")
-                if news.unchanged(feed.url, fetched.content):  # a 304, or the same bytes again
-                    report.unchanged = True
-                    continue
-                now = datetime.now(UTC)
-                parsed = feeds.parse(fetched.content, feed, url=fetched.url, content_type=fetched.content_type,
-                                     fetched_at=now)
-                added = news.add(parsed.entries, url=feed.url, name=feed.name, content=fetched.content,
-                                 read_at=now.strftime("%Y-%m-%dT%H:%M:%SZ"))
-                report.read, report.new, report.warning = len(parsed.entries), added.new, parsed.warning
-            except CollectError as exc:
-                report.error = str(exc)
-    return reports
-
-
-# -- analyse ------------------------------------------------------------------------------------
 
 @dataclass
 class Detail:
@@ -429,167 +311,3 @@ def _build_one(task: tuple[str, tuple[str, ...], Path | None]) -> tuple[list[Pat
         return write(config, facts(config, data, code, when), formats, out_dir, moment=moment), ""
     except InputError as exc:  # no trade in the period: nothing to say, and not an error for a batch
         return [], str(exc)
-
-
-# -- deliver: the email digest ------------------------------------------------------------------
-
-SMTP_PASSWORD = "REPORTGEN_SMTP_PASSWORD"
-
-
-@dataclass
-class SendReport:
-    """What `send` did for one issue, and how the issue's outbox stands after it."""
-
-    issue: str
-    subject: str
-    queued: int = 0  # outbox rows added by this run
-    outbox: dict[str, int] = field(default_factory=dict)  # rows by state, after the run
-    delivery: object = None  # reportgen.delivery.smtp.Delivery; None for a dry run
-    written: list[Path] = field(default_factory=list)  # the .eml files of a dry run
-    notes: list[str] = field(default_factory=list)
-
-    def __str__(self) -> str:
-        if self.delivery is None:
-            return f"{self.issue}: {len(self.written)} messages written (dry run)"
-        states = ", ".join(f"{count} {state}" for state, count in self.outbox.items() if count)
-        return f"{self.issue}: {states or 'no subscribers'}"
-
-
-def send(config: Config, partner: str, period: str, *, dry_run: bool = False, resend_unknown: bool = False,
-         out_dir: Path | None = None) -> SendReport:
-    """Email one issue's digest to each active subscriber who follows the partner, exactly once.
-
-    The digest is made from the same facts as the briefing. Rows are queued in the outbox, then sent
-    over SMTP (or written as .eml files to `out_dir` with `dry_run`, which changes nothing).
-    """
-    from reportgen.delivery import digest as mail
-    from reportgen.delivery import smtp, tokens
-    from reportgen.store.mail import MailStore
-
-    data = load(config, partner=partner, period=period)
-    result = facts(config, data, partner, period)
-    issue = mail.issue_key(result.partner.code, result.period)
-    key = tokens.secret_key(config.data_dir)
-    domain = mail.sender_address(config.smtp.sender)[1].rpartition("@")[2]
-    follows = result.partner.code in {data.registry.partner(p).code for p in config.partners}
-
-    def message_id(email: str) -> str:
-        return tokens.message_id(key, issue, email, domain)
-
-    def copy(row, wire: bool = True) -> bytes:
-        token = tokens.unsubscribe_token(key, row.subscriber, row.email)
-        return letter.render(row.email, row.name, message_id=row.message_id, token=token, wire=wire)
-
-    digest = _digest(config, result, issue)
-    letter = mail.Letter(digest)
-    report = SendReport(issue, digest.subject)
-    if not digest.one_click:
-        report.notes.append(f"public_url {config.public_url} is not https: List-Unsubscribe-Post (one-click, "
-                            "RFC 8058) is left out")
-    if dry_run:
-        from reportgen.files import write_atomic
-
-        folder = out_dir or config.output_dir / "digests" / issue
-        with MailStore(config.db_path) as box:
-            for n, row in enumerate(box.would_send(issue, result.partner.code, follows, message_id,
-                                                   resend_unknown=resend_unknown), 1):
-                safe = "".join(ch if ch.isalnum() or ch in "@.+-_" else "_" for ch in row.email)
-                report.written.append(write_atomic(folder / f"{n:05d}-{safe}.eml", copy(row, wire=False)))
-        return report
-    with _issue_lock(config, issue), MailStore(config.db_path) as box:
-        known = box.issue(issue)
-        provenance = result.provenance
-        if known and (known[1], known[2]) != (provenance.source, provenance.vintage):
-            report.notes.append(f"{issue} was first sent from {known[1]} vintage {known[2]}; messages still to send "
-                                f"carry {provenance.source} vintage {provenance.vintage}")
-        report.queued = box.queue(issue, digest.subject, provenance.source, provenance.vintage, result.partner.code,
-                                  follows, message_id)
-        box.recover(issue, resend_unknown=resend_unknown)
-        envelope_from = mail.sender_address(config.smtp.sender)[1]
-        report.delivery = smtp.deliver(config.smtp, os.environ.get(SMTP_PASSWORD, ""), issue, box, copy, envelope_from)
-        report.outbox = box.counts(issue)
-    left = report.outbox["pending"]
-    if report.delivery.stopped or left:  # callers (the monthly job) must not take the issue for done
-        why = report.delivery.stopped or "the server deferred some messages"
-        raise SendIncomplete(f"{issue}: {why}; {left} still pending: run `reportgen send` again", report)
-    return report
-
-
-class SendIncomplete(DeliveryError):
-    """A send that left messages pending (a lost connection, a 4xx): the next run sends them."""
-
-    def __init__(self, message: str, report: SendReport):
-        super().__init__(message)
-        self.report = report
-
-
-@contextlib.contextmanager
-def _issue_lock(config: Config, issue: str):
-    """One sender per issue at a time; a second one stops at once (exit 75: try again later)."""
-    from filelock import FileLock, Timeout
-
-    from reportgen.errors import LockedError
-
-    config.data_dir.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(config.data_dir / f"send-{issue}.lock")
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        raise LockedError(f"another `reportgen send` of {issue} is running; try again when it is done") from None
-    try:
-        yield
-    finally:
-        lock.release()
-
-
-def _digest(config: Config, result: Facts, issue: str):
-    """Render the issue's digest once: charts as PNG (attached or written to the archive), the PDF if asked."""
-    import tempfile
-
-    from reportgen.delivery import archive
-    from reportgen.delivery import digest as mail
-    from reportgen.files import write_atomic
-    from reportgen.render import email as render
-    from reportgen.render.charts import draw
-
-    folder = archive.folder(result.partner.code, result.period)
-    stem = archive.stem(result.partner.code, result.period)
-    charts, images = [], []
-    for chart in draw(result, locale=config.briefing.locale, fmt="png"):
-        name = f"{chart.id}.png"
-        if config.email.charts == "cid":
-            cid = f"{chart.id}.{issue}@reportgen"
-            charts.append(render.EmailChart(chart, f"cid:{cid}"))
-            images.append(mail.image_part(charts[-1].png, cid, name))
-        else:
-            charts.append(render.EmailChart(chart, mail.chart_url(config.public_url, folder, name)))
-            write_atomic(config.output_dir / folder / "charts" / name, charts[-1].png)
-    pdf = None
-    if config.email.attach_pdf:
-        with tempfile.TemporaryDirectory(prefix="reportgen-digest-") as tmp:
-            path = write(config, result, ["pdf"], Path(tmp))[0]
-            pdf = mail.pdf_part(path.read_bytes(), f"{stem}.pdf")
-    env = render.email_environment(config.templates_dir, config.briefing.locale)
-    rendered = render.render_digest(env, result, charts, briefing_url=mail.briefing_url(config.public_url, folder, stem),
-                                    pdf_attached=pdf is not None)
-    return mail.Digest(issue, rendered.subject, rendered.html, rendered.text, config.smtp.sender, config.public_url,
-                       (render.RECIPIENT, render.UNSUBSCRIBE_URL), tuple(images), pdf)
-
-
-@dataclass(frozen=True)
-class Unsubscribed:
-    email: str
-    changed: bool  # False: the subscriber had already left
-
-
-def unsubscribe(config: Config, token: str) -> Unsubscribed:
-    """Unsubscribe whoever a token from a digest names (the CLI and the web page's one-click endpoint)."""
-    from reportgen.delivery import tokens
-    from reportgen.store.mail import MailStore
-
-    number = tokens.token_subscriber(token)
-    with MailStore(config.db_path) as box:
-        who = box.subscriber(id=number) if number is not None else None
-        if who is None or not tokens.verify(tokens.secret_key(config.data_dir), token, who.id, who.email):
-            raise InputError("not a valid unsubscribe token (or its subscriber was removed)")
-        return Unsubscribed(who.email, box.set_status(who.id, "unsubscribed"))

@@ -1,0 +1,174 @@
+"""Deliver: the email digest of a briefing, sent exactly once to each subscriber, and unsubscribing."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reportgen.config import Config
+from reportgen.errors import DeliveryError, InputError
+from reportgen.models import Facts
+from reportgen.pipeline.briefing import facts, load, write
+
+SMTP_PASSWORD = "REPORTGEN_SMTP_PASSWORD"
+
+
+@dataclass
+class SendReport:
+    """What `send` did for one issue, and how the issue's outbox stands after it."""
+
+    issue: str
+    subject: str
+    queued: int = 0  # outbox rows added by this run
+    outbox: dict[str, int] = field(default_factory=dict)  # rows by state, after the run
+    delivery: object = None  # reportgen.delivery.smtp.Delivery; None for a dry run
+    written: list[Path] = field(default_factory=list)  # the .eml files of a dry run
+    notes: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        if self.delivery is None:
+            return f"{self.issue}: {len(self.written)} messages written (dry run)"
+        states = ", ".join(f"{count} {state}" for state, count in self.outbox.items() if count)
+        return f"{self.issue}: {states or 'no subscribers'}"
+
+
+def send(config: Config, partner: str, period: str, *, dry_run: bool = False, resend_unknown: bool = False,
+         out_dir: Path | None = None) -> SendReport:
+    """Email one issue's digest to each active subscriber who follows the partner, exactly once.
+
+    The digest is made from the same facts as the briefing. Rows are queued in the outbox, then sent
+    over SMTP (or written as .eml files to `out_dir` with `dry_run`, which changes nothing).
+    """
+    from reportgen.delivery import digest as mail
+    from reportgen.delivery import smtp, tokens
+    from reportgen.store.mail import MailStore
+
+    data = load(config, partner=partner, period=period)
+    result = facts(config, data, partner, period)
+    issue = mail.issue_key(result.partner.code, result.period)
+    key = tokens.secret_key(config.data_dir)
+    domain = mail.sender_address(config.smtp.sender)[1].rpartition("@")[2]
+    follows = result.partner.code in {data.registry.partner(p).code for p in config.partners}
+
+    def message_id(email: str) -> str:
+        return tokens.message_id(key, issue, email, domain)
+
+    def copy(row, wire: bool = True) -> bytes:
+        token = tokens.unsubscribe_token(key, row.subscriber, row.email)
+        return letter.render(row.email, row.name, message_id=row.message_id, token=token, wire=wire)
+
+    digest = _digest(config, result, issue)
+    letter = mail.Letter(digest)
+    report = SendReport(issue, digest.subject)
+    if not digest.one_click:
+        report.notes.append(f"public_url {config.public_url} is not https: List-Unsubscribe-Post (one-click, "
+                            "RFC 8058) is left out")
+    if dry_run:
+        from reportgen.files import write_atomic
+
+        folder = out_dir or config.output_dir / "digests" / issue
+        with MailStore(config.db_path) as box:
+            for n, row in enumerate(box.would_send(issue, result.partner.code, follows, message_id,
+                                                   resend_unknown=resend_unknown), 1):
+                safe = "".join(ch if ch.isalnum() or ch in "@.+-_" else "_" for ch in row.email)
+                report.written.append(write_atomic(folder / f"{n:05d}-{safe}.eml", copy(row, wire=False)))
+        return report
+    with _issue_lock(config, issue), MailStore(config.db_path) as box:
+        known = box.issue(issue)
+        provenance = result.provenance
+        if known and (known[1], known[2]) != (provenance.source, provenance.vintage):
+            report.notes.append(f"{issue} was first sent from {known[1]} vintage {known[2]}; messages still to send "
+                                f"carry {provenance.source} vintage {provenance.vintage}")
+        report.queued = box.queue(issue, digest.subject, provenance.source, provenance.vintage, result.partner.code,
+                                  follows, message_id)
+        box.recover(issue, resend_unknown=resend_unknown)
+        envelope_from = mail.sender_address(config.smtp.sender)[1]
+        report.delivery = smtp.deliver(config.smtp, os.environ.get(SMTP_PASSWORD, ""), issue, box, copy, envelope_from)
+        report.outbox = box.counts(issue)
+    left = report.outbox["pending"]
+    if report.delivery.stopped or left:  # callers (the monthly job) must not take the issue for done
+        why = report.delivery.stopped or "the server deferred some messages"
+        raise SendIncomplete(f"{issue}: {why}; {left} still pending: run `reportgen send` again", report)
+    return report
+
+
+class SendIncomplete(DeliveryError):
+    """A send that left messages pending (a lost connection, a 4xx): the next run sends them."""
+
+    def __init__(self, message: str, report: SendReport):
+        super().__init__(message)
+        self.report = report
+
+
+@contextlib.contextmanager
+def _issue_lock(config: Config, issue: str):
+    """One sender per issue at a time; a second one stops at once (exit 75: try again later)."""
+    from filelock import FileLock, Timeout
+
+    from reportgen.errors import LockedError
+
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(config.data_dir / f"send-{issue}.lock")
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise LockedError(f"another `reportgen send` of {issue} is running; try again when it is done") from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _digest(config: Config, result: Facts, issue: str):
+    """Render the issue's digest once: charts as PNG (attached or written to the archive), the PDF if asked."""
+    import tempfile
+
+    from reportgen.delivery import archive
+    from reportgen.delivery import digest as mail
+    from reportgen.files import write_atomic
+    from reportgen.render import email as render
+    from reportgen.render.charts import draw
+
+    folder = archive.folder(result.partner.code, result.period)
+    stem = archive.stem(result.partner.code, result.period)
+    charts, images = [], []
+    for chart in draw(result, locale=config.briefing.locale, fmt="png"):
+        name = f"{chart.id}.png"
+        if config.email.charts == "cid":
+            cid = f"{chart.id}.{issue}@reportgen"
+            charts.append(render.EmailChart(chart, f"cid:{cid}"))
+            images.append(mail.image_part(charts[-1].png, cid, name))
+        else:
+            charts.append(render.EmailChart(chart, mail.chart_url(config.public_url, folder, name)))
+            write_atomic(config.output_dir / folder / "charts" / name, charts[-1].png)
+    pdf = None
+    if config.email.attach_pdf:
+        with tempfile.TemporaryDirectory(prefix="reportgen-digest-") as tmp:
+            path = write(config, result, ["pdf"], Path(tmp))[0]
+            pdf = mail.pdf_part(path.read_bytes(), f"{stem}.pdf")
+    env = render.email_environment(config.templates_dir, config.briefing.locale)
+    rendered = render.render_digest(env, result, charts, briefing_url=mail.briefing_url(config.public_url, folder, stem),
+                                    pdf_attached=pdf is not None)
+    return mail.Digest(issue, rendered.subject, rendered.html, rendered.text, config.smtp.sender, config.public_url,
+                       (render.RECIPIENT, render.UNSUBSCRIBE_URL), tuple(images), pdf)
+
+
+@dataclass(frozen=True)
+class Unsubscribed:
+    email: str
+    changed: bool  # False: the subscriber had already left
+
+
+def unsubscribe(config: Config, token: str) -> Unsubscribed:
+    """Unsubscribe whoever a token from a digest names (the CLI and the web page's one-click endpoint)."""
+    from reportgen.delivery import tokens
+    from reportgen.store.mail import MailStore
+
+    number = tokens.token_subscriber(token)
+    with MailStore(config.db_path) as box:
+        who = box.subscriber(id=number) if number is not None else None
+        if who is None or not tokens.verify(tokens.secret_key(config.data_dir), token, who.id, who.email):
+            raise InputError("not a valid unsubscribe token (or its subscriber was removed)")
+        return Unsubscribed(who.email, box.set_status(who.id, "unsubscribed"))
