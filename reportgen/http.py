@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import re
 import socket
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -147,7 +148,7 @@ def redact(text: str) -> str:
 
 def _session(config: HttpConfig, cache_dir: Path | None) -> requests.Session:
     if cache_dir is not None:
-        from requests_cache import CachedSession
+        CachedSession = _requests_cache().CachedSession
 
         cache_dir.mkdir(parents=True, exist_ok=True)
         # expire_after=0 with always_revalidate: keep responses that have a validator, and ask the
@@ -175,6 +176,27 @@ def _session(config: HttpConfig, cache_dir: Path | None) -> requests.Session:
     session.headers["User-Agent"] = config.user_agent
     _redact_library_logs()
     return session
+
+
+def _requests_cache():
+    """requests-cache, imported so that it holds on to nothing of ours.
+
+    For each optional backend it cannot load (Redis, MongoDB...) requests-cache keeps the ImportError
+    to raise later. That error's traceback holds the frames of whoever imported requests-cache first,
+    with their locals (a downloaded file, a parsed batch), for the life of the process: drop it.
+    """
+    import requests_cache
+
+    for name, module in list(sys.modules.items()):
+        if name.split(".")[0] != "requests_cache":
+            continue
+        for value in vars(module).values():
+            if isinstance(value, type) and getattr(value, "name", None) == "placeholder":
+                for cell in value.__init__.__closure__ or ():  # the placeholder's error-raising function
+                    for inner in getattr(cell.cell_contents, "__closure__", None) or ():
+                        if isinstance(inner.cell_contents, BaseException):
+                            inner.cell_contents.__traceback__ = None
+    return requests_cache
 
 
 def _redacting_serializer():

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 import socket
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 
@@ -310,3 +312,29 @@ def test_a_body_cut_short_is_reported(server):
         message = failure(http, server.url_for("/cut"))
     assert message == (f"download failed: {server.url_for('/cut')}: the connection broke off "
                        "(IncompleteRead(10 bytes read, 990 more expected))")
+
+
+def test_opening_the_cached_session_keeps_no_frame_of_the_caller_alive(tmp_path):
+    """requests-cache keeps an ImportError for each optional backend it lacks; with its traceback it
+    would keep the first caller's locals (a whole downloaded file) alive for the life of the process."""
+    script = f"""
+import gc, weakref
+from pathlib import Path
+from reportgen.config import HttpConfig
+from reportgen.http import Http
+
+class Download:
+    pass
+
+def collect():
+    content = Download()
+    with Http(HttpConfig(), Path({str(tmp_path)!r})):
+        pass
+    return weakref.ref(content)
+
+ref = collect()
+gc.collect()
+print("freed" if ref() is None else "kept")
+"""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == "freed", result.stderr
