@@ -121,12 +121,13 @@ def ordinal(rank: int) -> str:
     return "top" if rank == 1 else f"{place(rank)}-largest"
 
 
-def pct_prose(value: float, locale: str = "en_US") -> str:
+def pct_prose(value: float | None, locale: str = "en_US") -> str:
     """A percentage as a sentence says it: '13.6%'; 'less than 0.1%' where one decimal would print
     0.0%; '34-fold' or 'more than 13-fold' for a rise of 900% or more, which no reader parses as a
     percentage."""
-    size = abs(value)
-    if 0 < size < 0.05:
+    if value is None:
+        return pct(value, locale)
+    if 0 < abs(value) < 0.05:
         return "less than " + pct(0.1, locale)
     if value >= 900:
         times = round(1 + value / 100, 6)

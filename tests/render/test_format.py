@@ -31,7 +31,7 @@ def test_percentages_and_tables():
     assert money_table(-11_314_600_000) == "−11,314.6" and money_table(26_511_500_000) == "26,511.5"
     assert pct_prose(15.71) == "15.7%" and pct_prose(0.05) == "0.1%" and pct_prose(0.0499) == "less than 0.1%"
     assert pct_prose(-0.03) == "less than 0.1%" and pct_prose(-99.96) == "100.0%"
-    assert pct_prose(0) == "0.0%"  # nothing at all is not "less than" anything
+    assert pct_prose(0) == "0.0%" and pct_prose(None) == "n/a"  # nothing at all is not "less than" anything
     assert pct_prose(3300.0) == "34-fold" and pct_prose(1234.5) == "more than 13-fold" and pct_prose(899.9) == "899.9%"
 
 
