@@ -59,6 +59,13 @@ def send(config: Config, partner: str, period: str, *, dry_run: bool = False, re
         token = tokens.unsubscribe_token(key, row.subscriber, row.email)
         return letter.render(row.email, row.name, message_id=row.message_id, token=token, wire=wire)
 
+    with MailStore(config.db_path) as box:
+        if next(box.would_send(issue, result.partner.code, follows, message_id, resend_unknown=resend_unknown),
+                None) is None:  # nobody to write to: spare the charts and the PDF
+            from reportgen.render import email as render
+
+            subject = render.subject_of(render.email_environment(config.templates_dir, config.briefing.locale), result)
+            return SendReport(issue, subject, outbox=box.counts(issue), delivery=None if dry_run else smtp.Delivery())
     digest = _digest(config, result, issue)
     letter = mail.Letter(digest)
     report = SendReport(issue, digest.subject)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 from fakes.smtp import self_signed, smtp_server
@@ -204,3 +205,11 @@ def test_the_secret_key_is_made_once_and_kept_private(make_config, monkeypatch):
         tokens.secret_key(config.data_dir)
     monkeypatch.setenv(tokens.ENV, "k" * 40)
     assert tokens.secret_key(config.data_dir) == b"k" * 40
+
+
+def test_with_no_one_to_write_to_nothing_is_drawn_or_sent(make_config):
+    config = make_config(9, email={"charts": "hosted", "attach_pdf": True})  # nothing listens on port 9
+    report = pipeline.send(config, "MX", "2024")
+    assert str(report) == "MEX-2024: no subscribers" and report.delivery.sent == 0
+    assert report.subject == "U.S. goods trade deficit with Mexico hits record $168.6 billion in 2024"
+    assert not (Path(config.output_dir) / "2024/MEX/charts").exists()  # no chart drawn for nobody
