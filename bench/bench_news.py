@@ -23,7 +23,7 @@ import time
 import tracemalloc
 from pathlib import Path
 
-WORDS = ("steel aluminum autos ports freight supply chain quota review talks ministers officials data growth "
+WORDS = ("steel aluminum autos ports freight supply chain quota review talks ministers officials data growth "  # noqa: SIM905
          "factory output shipping border customs rules origin investment plants energy farm grain").split()
 SUBJECTS = ["Mexico", "Canada", "China", "Japan", "Germany", "Vietnam", "the EU", "South Korea", "Brazil", "India"]
 TOPICS = ["tariffs", "trade deficit", "trade talks", "aranceles", "exports"]

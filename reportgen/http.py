@@ -17,7 +17,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -33,7 +33,7 @@ SECRET_PARAMETERS = ("key",)  # query parameters that carry credentials
 DEADLINE_FACTOR = 10  # a body may take this many per-read timeouts to arrive (300 s by default)
 MAX_WAIT = 60  # the longest wait a Retry-After header can ask for
 CHUNK = 64 * 1024
-_SECRET = re.compile(r"([?&;](?:%s)=)[^&#;\s'\"]*" % "|".join(map(re.escape, SECRET_PARAMETERS)), re.IGNORECASE)
+_SECRET = re.compile(rf"([?&;](?:{'|'.join(map(re.escape, SECRET_PARAMETERS))})=)[^&#;\s'\"]*", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ class Http:
         self.deadline = deadline if deadline is not None else config.timeout * DEADLINE_FACTOR
         self.session = _session(config, cache_dir)
 
-    def __enter__(self) -> Http:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -34,7 +34,7 @@ def run(httpserver, tmp_path):
         environment = {**env, "CENSUS_API_KEY": key} if key is not None else \
             {k: v for k, v in env.items() if k != "CENSUS_API_KEY"}
         return subprocess.run([sys.executable, "-m", "reportgen", *args], cwd=tmp_path, env=environment,
-                              capture_output=True, text=True, timeout=120)
+                              capture_output=True, text=True, timeout=120, check=False)
 
     return run
 

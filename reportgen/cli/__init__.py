@@ -13,10 +13,10 @@ from pathlib import Path
 import click
 
 from reportgen import __version__
-from reportgen.config import Config, load_config
 from reportgen.cli.mail import outbox, send, subscribers
 from reportgen.cli.news import news
 from reportgen.cli.web import serve, users
+from reportgen.config import Config, load_config
 from reportgen.errors import InputError, ReportgenError
 
 

@@ -166,7 +166,7 @@ def _xlsx_rows(content: bytes, name: str) -> tuple[list[tuple[Any, ...]], str]:
 
     try:
         book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # zipfile, XML and openpyxl's own errors: the file is not a workbook
+    except Exception as exc:  # noqa: BLE001 (zipfile, XML and openpyxl's own errors: the file is not a workbook)
         raise CollectError(f"{name}: not a readable .xlsx file ({_describe(exc)})") from None
     try:
         if not book.worksheets:
@@ -178,7 +178,7 @@ def _xlsx_rows(content: bytes, name: str) -> tuple[list[tuple[Any, ...]], str]:
         rows = [row + (None,) * (len(HEADER) - len(row)) for row in book.worksheets[0].iter_rows(values_only=True)]
     except CollectError:
         raise
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 (whatever a damaged sheet makes openpyxl raise)
         raise CollectError(f"{name}: the .xlsx file is damaged ({_describe(exc)})") from None
     finally:
         book.close()

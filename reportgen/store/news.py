@@ -29,7 +29,7 @@ from reportgen.store import Store
 SAME_STORY_DAYS = 3
 MIN_WORDS = 4  # headlines shorter than this ("Live updates") are too generic to tell a story by
 TAG_WORDS = 3  # words an aggregator may add at the end of a headline ("- The Wall Street Journal")
-SMALL_WORDS = frozenset("a an the of to in on at for and or by with from as is are its "
+SMALL_WORDS = frozenset("a an the of to in on at for and or by with from as is are its "  # noqa: SIM905
                         "el la los las de del en y o a al por con para un una se su "
                         "o os as do da dos das no na e um uma".split())
 SCHEMA = """
