@@ -12,15 +12,18 @@ MIN_GAP = {"month": 12, "ytd": 2, "year": 2}
 
 
 def record(history: list[tuple[Period, Figures]], measure: str, extreme: str) -> Record:
-    """Whether the last value of `history` is the highest (or lowest) of all, else the latest period it was beaten.
+    """Whether the last value of `history` is the highest (or lowest) of all, else the latest period that
+    was at least as high (or low).
 
     `history` is oldest first and ends with the period the briefing is about.
     """
     (period, figures), earlier = history[-1], history[:-1]
     value = figures[measure]
 
-    def beats(other: int) -> bool:  # strictly more extreme than `value`
-        return other > value if extreme == "high" else other < value
+    # A tie counts against the claim: matching the high is not a record, and "the largest since"
+    # names the latest period that was at least as large.
+    def beats(other: int) -> bool:
+        return other >= value if extreme == "high" else other <= value
 
     beaten = [i for i, (_, f) in enumerate(earlier) if beats(f[measure])]
     is_record = len(earlier) >= MIN_HISTORY and not beaten

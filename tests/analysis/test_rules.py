@@ -37,6 +37,15 @@ def test_largest_since():
     assert not r.is_record and r.since.key == "2016"
 
 
+def test_a_tie_earns_neither_a_record_nor_a_since_that_skips_it():
+    # Matching the largest deficit is not a record ...
+    r = record(yearly({2015: -10, 2016: -15, 2017: -11, 2018: -15}), "balance", "low")
+    assert not r.is_record and r.since.key == "2016"
+    # ... and "the largest since 2016" would pass over 2018, which was as large.
+    r = record(yearly({2015: -10, 2016: -20, 2017: -11, 2018: -15, 2019: -12, 2020: -15}), "balance", "low")
+    assert r.since.key == "2018"
+
+
 def test_no_largest_since_when_the_year_before_was_larger():
     r = record(yearly({2015: -10, 2016: -20, 2017: -11, 2018: -16, 2019: -15}), "balance", "low")
     assert not r.is_record and r.since is None
