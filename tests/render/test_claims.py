@@ -1,8 +1,9 @@
-"""Every "record" and "the largest since" in a lede, checked against the bundled Census figures.
+"""Every "record" and "the largest (highest, lowest) since" in a lede, checked against the bundled
+Census figures: the balance, imports and exports of every country, for a few years and months.
 
-The balances here are worked out from the snapshot's own rows ($ millions, one decimal) with the
-csv module, apart from the store and the analysis, for every country and a few periods: a claim the
-data does not earn fails here, whoever made it.
+The figures here are read from the snapshot's own rows ($ millions, one decimal) with the csv
+module, apart from the store and the analysis: a claim the data does not earn fails here, whoever
+made it.
 """
 
 from __future__ import annotations
@@ -31,15 +32,16 @@ def tenths(text: str) -> int:
 
 
 @pytest.fixture(scope="module")
-def balances() -> dict[str, dict[str, int]]:
-    """Census code -> {'2024': balance, '2024-05': balance, ...} in tenths of a million dollars."""
+def figures() -> dict[str, dict[str, dict[str, int]]]:
+    """Census code -> measure -> {'2024': value, '2024-05': value, ...} in tenths of a million dollars."""
     raw = resources.files("reportgen").joinpath("data/census_country.csv.gz").read_bytes()
-    found: dict[str, dict[str, int]] = {}
+    found: dict[str, dict[str, dict[str, int]]] = {}
     for row in csv.DictReader(io.StringIO(gzip.decompress(raw).decode())):
-        own = found.setdefault(row["CTY_CODE"], {})
-        own[row["year"]] = tenths(row["EYR"]) - tenths(row["IYR"])
-        for number, month in enumerate(MONTHS, 1):
-            own[f"{row['year']}-{number:02d}"] = tenths(row["E" + month]) - tenths(row["I" + month])
+        own = found.setdefault(row["CTY_CODE"], {"exports": {}, "imports": {}, "balance": {}})
+        for key, exports, imports in [(row["year"], row["EYR"], row["IYR"])] + [
+                (f"{row['year']}-{n:02d}", row["E" + m], row["I" + m]) for n, m in enumerate(MONTHS, 1)]:
+            own["exports"][key], own["imports"][key] = tenths(exports), tenths(imports)
+            own["balance"][key] = tenths(exports) - tenths(imports)
     return found
 
 
@@ -51,32 +53,48 @@ def key_of(said: str) -> str:
     return f"{year}-{NAMES.index(month) + 1:02d}"
 
 
+def check(clause: str, values: dict[str, int], period: str, gap: bool) -> int:
+    """Assert the record or "since" claims in one clause about one measure; return how many there were.
+
+    `gap`: the balance, judged by the size of the deficit or surplus; else a flow, judged high when the
+    clause says it rose or reached a high, low when it fell."""
+    now = values[period]
+    earlier = {k: v for k, v in values.items() if ("-" in k) == ("-" in period) and "2015" <= k < period}
+    if gap:
+        at_least = [k for k, v in earlier.items() if (v < 0) == (now < 0) and abs(v) >= abs(now)]
+    elif "record low" in clause or "lowest since" in clause:
+        at_least = [k for k, v in earlier.items() if v <= now]
+    else:
+        at_least = [k for k, v in earlier.items() if v >= now]
+    claims = 0
+    if re.search(r"\ba (monthly )?record\b", clause):
+        claims += 1
+        assert not at_least, f"{period}: a record in {clause!r}, but {max(at_least)} was as far out"
+    if found := re.search(r"the (?:largest|highest|lowest) since ((?:[A-Z][a-z]+ )?\d{4})", clause):
+        claims += 1
+        since = key_of(found.group(1))
+        assert since in at_least, f"{period}: {since} was not as far out, in {clause!r}"
+        assert max(at_least) == since, f"{period}: {max(at_least)} was as far out, after {since}, in {clause!r}"
+    return claims
+
+
 @pytest.mark.parametrize("period", ["2024", "2023", "2024-12", "2024-05", "2022-03", "2020-04"])
-def test_every_balance_claim_in_a_lede_is_earned(config, dataset, balances, period):
+def test_every_record_claim_in_a_lede_is_earned(config, dataset, figures, period):
     env = environment()
-    monthly = "-" in period
     checked = claims = 0
     for partner in (p for p in bundled() if p.is_country):
-        history = balances.get(partner.census_codes[0], {})
-        now = history.get(period, 0)
+        mine = figures.get(partner.census_codes[0])
         try:
             facts = pipeline.facts(config, dataset, partner.code, period)
         except InputError:  # no trade with it in the period
             continue
-        if facts.figures.balance == 0:
-            continue
-        assert facts.figures.balance == now * 100_000, partner.code  # the store holds what the file says
+        assert facts.figures.balance == mine["balance"][period] * 100_000, partner.code  # the store holds the file
         lede = story(render_briefing(env, facts, [], built_at="x").html).split("\n\n")[1]
-        balance_sentence = lede.split(" Imports from")[0]
-        earlier = {k: v for k, v in history.items() if ("-" in k) == monthly and "2015" <= k < period}
-        as_large = [k for k, v in earlier.items() if (v < 0) == (now < 0) and abs(v) >= abs(now)]
+        balance, _, flows = lede.partition(" Imports from")
+        imports, _, exports = flows.partition("; exports to")
         checked += 1
-        if "a record" in balance_sentence or "a monthly record" in balance_sentence:
-            claims += 1
-            assert not as_large, f"{partner.code} {period}: a record, but {sorted(as_large)[-1]} was as large"
-        if found := re.search(r"the largest since ((?:[A-Z][a-z]+ )?\d{4})", balance_sentence):
-            claims += 1
-            since = key_of(found.group(1))
-            assert since in as_large, f"{partner.code} {period}: {since} was smaller"
-            assert max(as_large) == since, f"{partner.code} {period}: {max(as_large)} was as large, after {since}"
-    assert checked > 150 and claims > 5  # the check ran over real claims
+        if facts.figures.balance:
+            claims += check(balance, mine["balance"], period, gap=True)
+        claims += check(imports, mine["imports"], period, gap=False)
+        claims += check(exports, mine["exports"], period, gap=False)
+    assert checked > 150 and claims > 50  # the check ran over real claims
