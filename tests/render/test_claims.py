@@ -98,3 +98,38 @@ def test_every_record_claim_in_a_lede_is_earned(config, dataset, figures, period
         claims += check(imports, mine["imports"], period, gap=False)
         claims += check(exports, mine["exports"], period, gap=False)
     assert checked > 150 and claims > 50  # the check ran over real claims
+
+
+WORDS = {"top": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+         "ninth": 9}
+
+
+def place_of(said: str) -> int:
+    """'top' -> 1, 'second-largest' -> 2, '109th-largest' -> 109."""
+    word = said.removesuffix("-largest")
+    return WORDS[word] if word in WORDS else int(word[:-2])
+
+
+@pytest.mark.parametrize("period", ["2024", "2024-05", "2020-04"])
+def test_every_rank_in_a_story_is_the_place_among_countries(config, dataset, figures, period):
+    """Ranked by hand: countries (never groups) with some of the measure, largest first, ties by code."""
+    countries = {p.census_codes[0]: p.code for p in bundled() if p.is_country}
+
+    def ranking(measure: str) -> list[str]:
+        values = {code: (figures[census]["exports"][period] + figures[census]["imports"][period]
+                         if measure == "total_trade" else figures[census][measure][period])
+                  for census, code in countries.items() if period in figures.get(census, {}).get("exports", {})}
+        return sorted((code for code, v in values.items() if v > 0), key=lambda code: (-values[code], code))
+
+    order = {measure: ranking(measure) for measure in ("total_trade", "imports", "exports")}
+    env = environment()
+    for code in order["total_trade"]:
+        text = story(render_briefing(env, pipeline.facts(config, dataset, code, period), [], built_at="x").html)
+        said = re.search(r"(?:was|remained) the (\S+) U\.S\. trading partner", text)
+        assert place_of(said.group(1)) == order["total_trade"].index(code) + 1, (code, said.group(0))
+        for measure, role in (("imports", "source of U.S. imports"), ("exports", "destination for U.S. exports")):
+            found = re.search(rf"the (\S+) {re.escape(role)}", text)
+            if code in order[measure]:
+                assert place_of(found.group(1)) == order[measure].index(code) + 1, (code, found.group(0))
+            else:
+                assert found is None, (code, found.group(0))  # none of it: no rank at all
