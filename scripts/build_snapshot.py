@@ -53,7 +53,7 @@ WITH_ARTICLE = {
 # Other names people type for a partner (semicolon-separated in partners.csv).
 ALIASES = {
     "0003": "EU", "GBR": "UK;Britain;Great Britain", "KOR": "Korea;Republic of Korea", "CZE": "Czechia",
-    "TUR": "Turkiye;Türkiye", "NLD": "Holland", "RUS": "Russian Federation", "ARE": "UAE", "USA": "",
+    "TUR": "Turkiye;Türkiye", "NLD": "Holland", "RUS": "Russian Federation", "ARE": "UAE", "USA": "", "WLD": "World",
     "CIV": "Ivory Coast", "MMR": "Myanmar", "CPV": "Cape Verde", "SWZ": "Swaziland", "MKD": "Macedonia",
     "COD": "DR Congo;DRC", "VNM": "Viet Nam", "TWN": "Chinese Taipei", "HKG": "Hong Kong SAR",
 }
