@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -137,3 +138,11 @@ def test_failed_download_leaves_the_store_alone(tmp_path, httpserver):
     one_line_error(run("collect", cwd=tmp_path, ok=False), 1, "Census bulk file download failed", "country.xlsx")
     assert store_state(tmp_path) == before
     assert len(httpserver.log) == 2  # the first try and one retry
+
+
+def test_facts_text_calls_a_zero_balance_balanced(home):
+    """The Cocos (Keeling) Islands, December 2024: exports and imports of $0.1 million each; a year
+    earlier no exports and $0.2 million of imports."""
+    out = run("facts", "--partner", "CCK", "--period", "2024-12", cwd=home).stdout
+    assert re.search(r"balance +balanced +\$200,000 deficit +closed", out)
+    assert "share of U.S. goods trade: less than 0.1%" in out

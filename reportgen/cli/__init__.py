@@ -157,13 +157,15 @@ def facts(ctx: click.Context, partner: str, period: str, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
-    from reportgen.render.format import money, pct, period_label, signed_pct
+    from reportgen.render.format import money, pct, pct_prose, period_label, signed_pct
 
     c = result.year_ago
 
     def amount(figures, measure: str) -> str:
-        gap = (" deficit" if figures.balance < 0 else " surplus") if measure == "balance" else ""
-        return money(figures[measure]) + gap
+        if measure != "balance":
+            return money(figures[measure])
+        return money(figures.balance) + (" deficit" if figures.balance < 0 else " surplus") if figures.balance \
+            else "balanced"
 
     def change(measure: str) -> str:
         if measure != "balance":
@@ -183,7 +185,7 @@ def facts(ctx: click.Context, partner: str, period: str, as_json: bool) -> None:
     if ranks:
         click.echo(f"  rank among countries{f' ({period_label(c.period)})' if c else ''}: {ranks}")
     if result.share["total_trade"] is not None:
-        click.echo(f"  share of U.S. goods trade: {pct(result.share['total_trade'])}")
+        click.echo(f"  share of U.S. goods trade: {pct_prose(result.share['total_trade'])}")
     click.echo(f"  record balance: {'yes' if result.record else 'no'} (stored history from "
                f"{period_label(result.history_start)})")
 
