@@ -71,11 +71,14 @@ class Registry:
         raise InputError(f"unknown partner {text!r}{hint}")
 
     def partner(self, text: str) -> Partner:
-        """A partner a briefing can be about, from what a user typed: never the world (it is the total)
-        nor a measure (it has no trade balance)."""
+        """A partner a briefing can be about, from what a user typed: never the world (it is the total),
+        a residual (it is no one) nor a measure (it has no trade balance)."""
         who = self.resolve(text)
         if who.kind == "world":
             raise InputError("the world is the total, not a partner; name a country or a group")
+        if who.kind == "unallocated":
+            raise InputError(f"{who.name} is a Census residual (trade not allocated to any country), not a trading "
+                             "partner to brief")
         if who.kind == "measure":
             raise InputError(f"{who.name} is not a trading partner but a measure the Census file lists beside them "
                              "(a product category, or imports claiming a trade agreement's preference); it has no "
