@@ -19,6 +19,9 @@ from reportgen.models import Partner
 WORLD = "WLD"
 
 
+REPORTER_NAMES = {"us", "usa", "united states", "united states of america", "america", "eeuu", "estados unidos"}
+
+
 def _fold(text: str) -> str:
     """Case- and accent-insensitive form of a name (México == mexico)."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
@@ -65,6 +68,9 @@ class Registry:
         partner = self._by_key.get(_fold(text))
         if partner is not None:
             return partner
+        if _fold(text).replace(".", "") in REPORTER_NAMES:
+            raise InputError("the United States is the reporter: a briefing is about its trade with a partner; "
+                             "name the partner")
         names = {_fold(p.short_name): p.short_name for p in self if p.kind in ("country", "group")}
         close = difflib.get_close_matches(_fold(text), names, n=3, cutoff=0.6)
         hint = f"; did you mean {' or '.join(names[c] for c in close)}?" if close else "; `reportgen partners` lists them"

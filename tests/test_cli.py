@@ -146,3 +146,9 @@ def test_facts_text_calls_a_zero_balance_balanced(home):
     out = run("facts", "--partner", "CCK", "--period", "2024-12", cwd=home).stdout
     assert re.search(r"balance +balanced +\$200,000 deficit +closed", out)
     assert "share of U.S. goods trade: less than 0.1%" in out
+
+
+@pytest.mark.parametrize("name", ["US", "U.S.", "United States", "Estados Unidos"])
+def test_the_reporter_is_not_a_partner(home, name):
+    one_line_error(run("facts", "--partner", name, "--period", "2024", cwd=home, ok=False), 2,
+                   "the United States is the reporter")
