@@ -91,11 +91,12 @@ def relevant(entries: Iterable[FeedEntry], terms: Terms, *, start: datetime, end
              limit: int) -> tuple[NewsItem, ...]:
     """At most `limit` entries published in [start, end) that mention the partner or a topic, newest first.
 
-    Items that name the partner are chosen before items that only mention a topic, so that a flood of
-    general tariff news cannot push the partner's own news out of its briefing.
+    Items that name the partner and a topic come first ("Mexico" and "tariff"), then those that name
+    the partner, then those with a topic only: a flood of general tariff news cannot push the
+    partner's own news out of its briefing, and the partner's trade news beats its other news.
     """
     low, high = _iso(start), _iso(end)
-    chosen: list[tuple[bool, str, NewsItem]] = []
+    chosen: list[tuple[tuple[bool, bool], str, NewsItem]] = []
     for entry in entries:
         if not low <= entry.published < high:
             continue
@@ -104,7 +105,7 @@ def relevant(entries: Iterable[FeedEntry], terms: Terms, *, start: datetime, end
             item = NewsItem(title=entry.title, link=entry.link, source=entry.feed, published=entry.published,
                             dated=entry.dated, summary=entry.summary, matched=(*names, *topics),
                             language=entry.language)
-            chosen.append((bool(names), entry.published, item))
+            chosen.append(((bool(names and topics), bool(names)), entry.published, item))
     chosen.sort(key=lambda c: (c[0], c[1]), reverse=True)
     kept = sorted(chosen[:max(limit, 0)], key=lambda c: c[1], reverse=True)
     return tuple(item for _, _, item in kept)

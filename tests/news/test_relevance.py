@@ -101,6 +101,17 @@ def test_the_partner_s_own_news_is_chosen_before_topic_news():
     assert relevant(own, terms("MX"), start=start, end=end, limit=0) == ()
 
 
+def test_the_partner_s_trade_news_comes_before_its_other_news():
+    start, end = window(Period.parse("2024"), 0, 45)
+    entries = [entry("Mexico City hosts a film festival", "2025-02-10T12:00:00Z"),
+               entry("Mexico answers steel tariffs", "2024-12-15T12:00:00Z"),
+               entry("Tariffs on solar panels", "2025-02-12T12:00:00Z")]
+    items = relevant(entries, terms("MX"), start=start, end=end, limit=2)
+    assert [i.title for i in items] == ["Mexico City hosts a film festival", "Mexico answers steel tariffs"]
+    items = relevant(entries, terms("MX"), start=start, end=end, limit=1)
+    assert [i.title for i in items] == ["Mexico answers steel tariffs"]
+
+
 def test_nothing_relevant_is_an_empty_tuple():
     start, end = window(Period.parse("2024"), 0, 45)
     assert relevant([entry("Canadian mills", "2025-01-08T17:00:00Z")], terms("MX"), start=start, end=end,
