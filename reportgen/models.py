@@ -229,6 +229,7 @@ class News:
     items: tuple[NewsItem, ...]
     first_day: str = ""  # YYYY-MM-DD (UTC); '' when the search had no bound on that side
     last_day: str = ""
+    feeds_read: bool = True  # False: no feed had ever been collected, so "nothing matched" would mislead
 
 
 @dataclass(frozen=True)

@@ -157,10 +157,11 @@ def news_for(config: Config, partner: Partner, period: Period | None = None, *, 
         start, end = since or datetime(1900, 1, 1, tzinfo=UTC), datetime(9999, 12, 31, tzinfo=UTC)
         days = (since.date().isoformat() if since else "", "")
     with Store(config.db_path) as store:
-        entries = NewsStore(store).between(start, end)
+        news = NewsStore(store)
+        entries, feeds_read = news.between(start, end), news.feeds_read() > 0
     items = relevant(entries, terms_for(partner, config.news.topics), start=start, end=end,
                      limit=limit if limit is not None else config.news.max_items)
-    return News(items, *days)
+    return News(items, *days, feeds_read=feeds_read)
 
 
 def _period(period: str | Period) -> Period:

@@ -89,6 +89,7 @@ def facts_to_dict(f: Facts) -> dict[str, Any]:
         out["news"] = [{"title": n.title, "link": n.link, "source": n.source, "published": n.published,
                         "dated": n.dated, "matched": list(n.matched)} for n in f.news.items]
         out["news_days"] = {"first": f.news.first_day, "last": f.news.last_day}
+        out["news_feeds_read"] = f.news.feeds_read
     if f.ytd is not None:
         out["ytd"] = facts_to_dict(f.ytd)
     return out

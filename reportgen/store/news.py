@@ -137,6 +137,10 @@ class NewsStore:
         """Entries published from `start` on (every entry if None), newest first."""
         return self._entries("WHERE published >= ?", (_iso(start) if start else "",))
 
+    def feeds_read(self) -> int:
+        """How many feeds have had a document stored: none means news was never collected."""
+        return self._read("SELECT COUNT(*) FROM news_feeds", ())[0][0]
+
     def count(self) -> int:
         return self._read("SELECT COUNT(*) FROM news_items", ())[0][0]
 

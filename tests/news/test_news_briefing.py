@@ -195,6 +195,15 @@ def test_a_link_or_an_image_in_an_item_cannot_make_the_pdf_step_fetch(mx_facts, 
     assert f'Mexico <img src="{pixel}">' in text
 
 
+def test_feeds_never_read_are_not_reported_as_nothing_matched(mx_facts):
+    config, facts = mx_facts  # feeds configured (the defaults), never collected
+    assert facts.news.items == () and not facts.news.feeds_read
+    [html] = pipeline.write(config, facts, ["html"], config.output_dir)
+    section = news_section(html.read_text(encoding="utf-8"))
+    assert "The news feeds had not been read when this briefing was made." in section
+    assert "No item" not in section
+
+
 def test_without_feeds_there_is_no_section(mx_facts):
     config, _ = mx_facts
     quiet = config.model_copy(update={"feeds": []})
