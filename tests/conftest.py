@@ -1,13 +1,15 @@
-"""Shared fixtures: small files in the official Census layout, built in tmp_path for each test."""
+"""Shared fixtures: small files in the official Census layout, built in tmp_path for each test, and a
+threaded local HTTP server."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from pytest_httpserver import HTTPServer
 
 HEADER = ("year", "CTY_CODE", "CTYNAME",
           *(f"I{m}" for m in ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")), "IYR",
@@ -57,3 +59,21 @@ def row() -> Callable[..., list[Any]]:
 def census_header() -> list[str]:
     """The official header, as a list a test may change."""
     return list(HEADER)
+
+
+@pytest.fixture(scope="module")
+def threaded_server() -> Iterator[HTTPServer]:
+    """A threaded local server, so that a handler that sleeps or drips bytes cannot hold up the next
+    request, feed or test."""
+    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    server.start()
+    yield server
+    server.clear()
+    server.stop()
+
+
+@pytest.fixture
+def server(threaded_server: HTTPServer) -> HTTPServer:
+    """The module's threaded server, with no expectations left from the test before."""
+    threaded_server.clear()
+    return threaded_server

@@ -10,7 +10,6 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from reportgen.config import HttpConfig
@@ -19,22 +18,6 @@ from reportgen.http import Http, redact
 
 AGENT = "reportgen-test/1.0 (tests)"
 BODY = b"PK\x03\x04 pretend this is country.xlsx " * 100
-
-
-@pytest.fixture(scope="module")
-def threaded_server() -> Iterator[HTTPServer]:
-    """A threaded server, so a handler that sleeps cannot hold up the next request or test."""
-    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    server.start()
-    yield server
-    server.clear()
-    server.stop()
-
-
-@pytest.fixture
-def server(threaded_server: HTTPServer) -> HTTPServer:
-    threaded_server.clear()
-    return threaded_server
 
 
 def config(**changes) -> HttpConfig:

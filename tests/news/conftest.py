@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -13,22 +11,6 @@ from reportgen.config import Config, FeedConfig, HttpConfig, NewsConfig
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "feeds"
 TYPES = {".rss": "application/rss+xml", ".atom": "application/atom+xml", ".xml": "application/xml"}
-
-
-@pytest.fixture(scope="module")
-def threaded_server() -> Iterator[HTTPServer]:
-    """A threaded server, so that a handler dripping bytes cannot hold up the other feeds."""
-    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    server.start()
-    yield server
-    server.clear()
-    server.stop()
-
-
-@pytest.fixture
-def server(threaded_server: HTTPServer) -> HTTPServer:
-    threaded_server.clear()
-    return threaded_server
 
 
 def fixture_bytes(name: str, server: HTTPServer) -> bytes:
