@@ -36,12 +36,13 @@ def _field(name: str, value: str | None) -> str:
     return value.strip()
 
 
-def _canonical(endpoint: str, partner: str, period: str):
-    """The facts of a briefing, or a redirect to its canonical address (MEX, not Mexico)."""
+def _briefing(endpoint: str, partner: str, period: str):
+    """The facts and page of a briefing; asked for by another name (Mexico, not MEX), a redirect to its
+    canonical address instead."""
     result = _app()["briefings"].facts(_field("partner", partner), _field("period", period))
     if (result.partner.code, result.period.key) != (partner, period):
-        return result, redirect(url_for(endpoint, partner=result.partner.code, period=result.period.key))
-    return result, None
+        abort(redirect(url_for(endpoint, partner=result.partner.code, period=result.period.key)))
+    return result, _app()["briefings"].briefing(partner, period)
 
 
 @blueprint.get("/")
@@ -61,10 +62,7 @@ def chosen():
 
 @blueprint.get("/briefings/<partner>/<period>")
 def briefing(partner: str, period: str):
-    result, moved = _canonical("views.briefing", partner, period)
-    if moved:
-        return moved
-    page = _app()["briefings"].briefing(partner, period)
+    result, page = _briefing("views.briefing", partner, period)
     folder = archive.folder(result.partner.code, result.period)
     archived = (_app()["config"].output_dir / folder / f"{page.stem}.html").is_file()
     return render_template("web/briefing.html", page=page, archived=archived,
@@ -73,19 +71,13 @@ def briefing(partner: str, period: str):
 
 @blueprint.get("/briefings/<partner>/<period>/html")
 def briefing_html(partner: str, period: str):
-    _, moved = _canonical("views.briefing_html", partner, period)
-    if moved:
-        return moved
-    page = _app()["briefings"].briefing(partner, period)
+    _, page = _briefing("views.briefing_html", partner, period)
     return page.html, 200, {"Content-Type": "text/html; charset=utf-8"}
 
 
 @blueprint.get("/briefings/<partner>/<period>/pdf")
 def briefing_pdf(partner: str, period: str):
-    _, moved = _canonical("views.briefing_pdf", partner, period)
-    if moved:
-        return moved
-    page = _app()["briefings"].briefing(partner, period)
+    _, page = _briefing("views.briefing_pdf", partner, period)
     pdf = _app()["workers"].pdf(page.html)
     return pdf, 200, {"Content-Type": "application/pdf",
                       "Content-Disposition": f'attachment; filename="{page.stem}.pdf"'}
