@@ -43,7 +43,7 @@ def test_a_rebuild_replaces_the_files_and_remembers_the_earlier_vintage(config, 
     pipeline.build(config, "MX", "2024", formats=["html"])
     second = (config.output_dir / "2024" / "MEX" / "MEX-2024.html").read_text()
     assert ("Earlier versions of this briefing: built 2026-11-23 12:00:00 UTC from census-bulk vintage "
-            "2026-10-01/cbe7bf0f.") in second
+            "2026-10-01/86b70f62.") in second
     feed = feedparser.parse(config.output_dir / "feed.atom")
     assert len(feed.entries) == 1 and feed.entries[0].updated == "2026-11-23T13:00:00Z"
 

@@ -29,6 +29,8 @@ class TradeTable:
             own = self._own.setdefault(partner, {})
             exports, imports = own.get(period, (0, 0))
             own[period] = (value, imports) if flow == "export" else (exports, value)
+        for own in self._own.values():
+            _fill_gaps(own)
         if months is None:
             keys = {period for own in self._own.values() for period in own if len(period) == 7}
             months = (min(keys), max(keys)) if keys else ("", "")
@@ -84,3 +86,19 @@ class TradeTable:
         if partner not in self._months:
             self._months[partner] = sorted(key for key in self._own.get(partner, {}) if len(key) == 7)
         return self._months[partner]
+
+
+def _fill_gaps(own: dict[str, tuple[int, int]]) -> None:
+    """Months missing between a partner's first and last month are months of no trade.
+
+    Census leaves a partner out of a year in which it had no trade (Libya in 1994-1999, North Korea in
+    2017-2022): a gap in its rows is zero, not unknown, or a "record low" would skip those years.
+    """
+    keys = [key for key in own if len(key) == 7]
+    if not keys:
+        return
+    first, last = min(keys), max(keys)
+    year, month = int(first[:4]), int(first[5:])
+    while (key := f"{year}-{month:02d}") < last:
+        own.setdefault(key, (0, 0))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)

@@ -35,8 +35,8 @@ def test_mexico_2024(facts_of):
     assert round(c.change_pct["exports"], 2) == 3.10  # 334,492.1 / 324,425.9
     assert round(c.change_pct["imports"], 2) == 6.39  # 503,110.1 / 472,898.7
     assert f.record is True
-    assert f.records["balance"].history_start.key == "2015"
-    assert f.records["balance"].compared == 9
+    assert f.records["balance"].history_start.key == "1991"
+    assert f.records["balance"].compared == 33
     # Mexico is first by total trade and imports, second by exports behind Canada (350,605.6).
     assert (f.ranks["total_trade"].rank, f.ranks["imports"].rank, f.ranks["exports"].rank) == (1, 1, 2)
     assert f.ranks["exports"].ahead.code == "CAN" and f.ranks["exports"].ahead.value == millions("350,605.6")
@@ -135,7 +135,7 @@ def test_unknown_partner_suggests_names(facts_of):
 @pytest.mark.parametrize(("period", "message"), [
     ("2025", "no data for 2025 yet: the latest available period is 2024-12"),
     ("2025-01", "the latest available period is 2024-12"),
-    ("2010", "the store's figures start in 2015-01"),
+    ("1990", "the store's figures start in 1991-01"),
     ("2024-13", "is not a year"),
     ("last year", "is not a year"),
 ])

@@ -45,7 +45,7 @@ def test_three_charts_as_valid_svg_data_urls(charts):
 def test_titles_and_alt_texts_name_the_partner(charts):
     balance, annual, partners = charts
     assert balance.alt == "Bar chart: the U.S. goods deficit with Mexico by month, 2024 against 2023"
-    assert annual.alt.startswith("Line chart: U.S. goods exports to and imports from Mexico by year, 2015 to 2024")
+    assert annual.alt.startswith("Line chart: U.S. goods exports to and imports from Mexico by year, 1991 to 2024")
     assert partners.alt == ("Bar chart: the 10 largest U.S. trading partners by total goods trade in 2024, "
                             "with Mexico highlighted")
     assert all("Mexico" in c.title for c in (balance, annual))

@@ -65,7 +65,7 @@ def test_no_box_or_chart_is_split_across_pages(printed):
     # A chart's own words (its unit note, its line names, its bars) on the page of its caption.
     together = [("Key figures", "Share of U.S. goods trade"),
                 ("below zero: U.S. deficit", "Monthly U.S. goods trade deficit with Mexico, 2024 against 2023"),
-                ("Imports Exports", "U.S. goods exports to and imports from Mexico, 2015 to 2024"),
+                ("Imports Exports", "U.S. goods exports to and imports from Mexico, 1991 to 2024"),
                 ("1. Mexico", "10. India"), ("10. India", "Largest U.S. trading partners by total goods trade, 2024"),
                 ("Sources", "Built ")]
     for first, last in together:

@@ -44,7 +44,7 @@ def test_a_bad_choice_is_a_readable_400(client, editor, query, says):
 
 
 @pytest.mark.parametrize("path", [
-    "/briefings/Mexcio/2024", "/briefings/MEX/2024-00/pdf", "/briefings/MEX/1999/html",
+    "/briefings/Mexcio/2024", "/briefings/MEX/2024-00/pdf", "/briefings/MEX/1990/html",
     "/briefings/MEX/2031/pdf", f"/briefings/MEX/{TRAVERSAL.replace('/', '%2F')}",
 ])
 def test_a_bad_briefing_address_is_a_readable_400_or_404(client, editor, path):
