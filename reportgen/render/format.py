@@ -99,13 +99,20 @@ def month_label(key: str, locale: str = "en_US") -> str:
     return f"{month_name(int(key[5:7]), locale)} {key[:4]}"
 
 
+# AP style abbreviates the long month names only, with a period; March to July are spelled out.
+AP_MONTHS = ("Jan.", "Feb.", "March", "April", "May", "June", "July", "Aug.", "Sept.", "Oct.", "Nov.", "Dec.")
+
+
 def date_label(moment: str, locale: str = "en_US") -> str:
-    """'2025-01-15T13:30:00Z' -> 'Jan 15, 2025': a news item's day, in the briefing's locale."""
+    """'2025-01-15T13:30:00Z' -> 'Jan. 15, 2025' (AP style in English; the locale's long date otherwise)."""
     from datetime import date
 
+    day = date.fromisoformat(moment[:10])
+    if locale.split("_")[0] == "en":
+        return f"{AP_MONTHS[day.month - 1]} {day.day}, {day.year}"
     from babel.dates import format_date
 
-    return format_date(date.fromisoformat(moment[:10]), format="medium", locale=locale)
+    return format_date(day, format="long", locale=locale)
 
 
 def place(rank: int) -> str:

@@ -142,12 +142,12 @@ def test_news_items_are_shown_when_there_are_some(received):
     shown = render.render_digest(env, dataclasses.replace(facts, news=News((item,), "2024-12-01", "2025-02-14")), [], briefing_url="https://x.example/b",
                                  pdf_attached=False)
     assert "In the news" in shown.html and 'href="https://news.example.org/usmca?id=1"' in shown.html
-    assert "Mexico &amp; U.S. open USMCA review" in shown.html and "Jan 15, 2025" in shown.html
+    assert "Mexico &amp; U.S. open USMCA review" in shown.html and "Jan. 15, 2025" in shown.html
     assert "- Mexico & U.S. open USMCA review" in shown.text and "https://news.example.org/usmca?id=1" in shown.text
     empty = render.render_digest(env, dataclasses.replace(facts, news=News((), "2024-12-01", "2025-02-14")), [], briefing_url="https://x.example/b",
                                  pdf_attached=False)
-    assert "No news in the feeds from Dec 1, 2024 to Feb 14, 2025 concerned Mexico." in empty.html
-    assert "No news in the feeds from Dec 1, 2024 to Feb 14, 2025 concerned Mexico." in " ".join(empty.text.split())
+    assert "No news in the feeds from Dec. 1, 2024 to Feb. 14, 2025 concerned Mexico." in empty.html
+    assert "No news in the feeds from Dec. 1, 2024 to Feb. 14, 2025 concerned Mexico." in " ".join(empty.text.split())
     unknown = render.render_digest(env, dataclasses.replace(facts, news=None), [], briefing_url="https://x.example/b",
                                    pdf_attached=False)
     assert "In the news" not in unknown.html and "IN THE NEWS" not in unknown.text

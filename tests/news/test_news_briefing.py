@@ -125,8 +125,8 @@ def test_each_item_is_linked_with_its_source_day_and_why(briefing):
     port = section.split("127.0.0.1:", 1)[1].split("/", 1)[0]
     assert (f'<a href="http://127.0.0.1:{port}/news/2025/usmca-review?id=7">Mexico and U.S. open USMCA review talks'
             f" in Washington</a>") in section
-    assert "Trade Wire · Jan 14, 2025 · mentions Mexico, USMCA" in section
-    assert "Noticias · Jan 13, 2025 · mentions Mexico, T-MEC" in section
+    assert "Trade Wire · Jan. 14, 2025 · mentions Mexico, USMCA" in section
+    assert "Noticias · Jan. 13, 2025 · mentions Mexico, T-MEC" in section
     assert '<p class="title" lang="es-mx">' in section
     assert '<p class="title" lang="en">Mexico customs update</p>' in section  # its javascript: link dropped
 
@@ -171,7 +171,7 @@ def test_a_briefing_with_no_matching_news_says_so(briefing, tmp_path):
                 cwd=briefing["home"]).stdout.split()
     section = news_section(Path(paths[0]).read_text(encoding="utf-8"))
     # the default window: the period's last month and the 45 days after it
-    assert "No item in the news feeds from Dec 1, 2023 to Feb 14, 2024 names Japan or a trade topic." in section
+    assert "No item in the news feeds from Dec. 1, 2023 to Feb. 14, 2024 names Japan or a trade topic." in section
     assert "<li>" not in section
 
 
