@@ -112,6 +112,7 @@ class Comparison:
     change: dict[str, int]  # now minus then, per measure
     change_pct: dict[str, float | None]  # balance: change in the size of the gap; None if it changed sign
     balance_trend: Literal["widened", "narrowed", "unchanged", "reversed", "opened", "closed"]
+    driver: Literal["exports", "imports"] | None = None  # the flow that moved the balance most, the way it moved
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,7 @@ class Neighbour:
 
 @dataclass(frozen=True)
 class Rank:
-    """The partner's place among single countries by one measure."""
+    """The partner's place among single countries by one measure, and how it moved since the story's base."""
 
     measure: str
     rank: int
@@ -143,9 +144,46 @@ class Rank:
     value: int
     ahead: Neighbour | None
     behind: Neighbour | None
-    previous_rank: int | None
-    overtook: tuple[Neighbour, ...] = ()  # ahead in the comparison period, behind now
+    previous_rank: int | None  # a year earlier: the key figures' comparison column
+    base: Period | None = None  # what a move is measured against: the month before for a month, else a year earlier
+    base_rank: int | None = None
+    # held: the same place as at the base; regained: a higher place than at the base, one it held in the
+    # periods just before the base; rose: a higher place, not held lately; fell: a lower place. None: no base.
+    move: Literal["held", "regained", "rose", "fell"] | None = None
+    last_held: Period | None = None  # regained: the latest period before the base in this place or higher
+    leaders: tuple[Neighbour, ...] = ()  # every partner ahead, when there are one or two (else the place says it)
+    overtook: tuple[Neighbour, ...] = ()  # ahead at the base, behind now
     overtaken_by: tuple[Neighbour, ...] = ()
+    passed: tuple[Neighbour, ...] = ()  # whom a story names for the move: one or two passed one way, none the other
+
+
+@dataclass(frozen=True)
+class Peer:
+    """The top-five partner's nearest neighbour by total trade, with its figures in the same period."""
+
+    code: str
+    name: str  # as it reads in a sentence
+    rank: int
+    figures: Figures
+
+
+@dataclass(frozen=True)
+class Preference:
+    """Imports that entered under a trade agreement's preference (NAFTA, USMCA), as Census counts them."""
+
+    program: str  # USMCA, NAFTA, or "NAFTA or USMCA" for a period that spans both
+    imports: int  # imports for consumption claiming the preference
+    share: float  # percent of the partner's general imports (a broader measure: the basis is stated)
+
+
+@dataclass(frozen=True)
+class Revision:
+    """The figures as the first stored vintage that held the period reported them."""
+
+    vintage: str
+    published: str  # ISO 8601: when that vintage was published
+    figures: Figures
+    revised: tuple[str, ...]  # measures whose revision is material (worth a sentence), balance first
 
 
 @dataclass(frozen=True)
@@ -284,6 +322,9 @@ class Facts:
     movers: Movers | None = None  # commodity detail, when a source has it for the period
     news: News | None = None  # None: news not looked up
     reporter: str = "USA"
+    peer: Peer | None = None  # top-five partners only
+    preference: Preference | None = None  # Mexico and Canada: imports under NAFTA or USMCA preference
+    first_reported: Revision | None = None  # None: the vintage used is the first that held the period
 
     @property
     def record(self) -> bool:
@@ -291,3 +332,31 @@ class Facts:
         r = self.records.get("balance")
         wanted = "low" if self.figures.balance < 0 else "high"
         return bool(r and r.is_record and r.extreme == wanted and self.figures.balance != 0)
+
+    def claim(self, measure: str) -> tuple[str, Period | None] | None:
+        """What a story may claim about a measure: ("record", None), ("since", the period it is the largest
+        since), or None. The balance's "since" is news only when the gap widened; a flow's claim is made
+        beside its change from a year earlier, so there is none without one."""
+        r = self.records.get(measure)
+        if r is None or (measure != "balance" and self.year_ago is None):
+            return None
+        if (self.record if measure == "balance" else r.is_record):
+            return ("record", None)
+        widened = measure != "balance" or (self.year_ago is not None and self.year_ago.balance_trend == "widened")
+        return ("since", r.since) if r.since and widened else None
+
+    @property
+    def flows_share_claim(self) -> bool:
+        """Whether imports and exports earn the same claim the same way ("both records", "both the lowest
+        since 2021"), so that a story says it once."""
+        claims = [self.claim(m) for m in ("imports", "exports")]
+        return claims[0] is not None and claims[0] == claims[1] and \
+            self.records["imports"].extreme == self.records["exports"].extreme
+
+    @property
+    def reach_noted(self) -> str | None:
+        """The measure whose record claim says how far back the data go ("in data back to 1991"): the
+        first record a story states, when the stored history starts after the source's own."""
+        if not self.history_is_partial:
+            return None
+        return next((m for m in ("balance", "imports", "exports") if self.claim(m) == ("record", None)), None)

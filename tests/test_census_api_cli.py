@@ -71,7 +71,7 @@ def test_collect_then_build_says_what_drove_the_change(run, fake, tmp_path):
     assert "What drove the change: products that moved trade with Mexico most, 2024" in html  # the chart
     assert "Product detail (HS2): U.S. Census Bureau, International Trade API (census-api)" in html
     # The headline figures still come from the preferred source, the bulk file.
-    assert "reached a record $168.6 billion in 2024" in html
+    assert "reached $168.6 billion in 2024, the largest on record" in html
 
     data = json.loads(run("facts", "--partner", "MX", "--period", "2024", "--json").stdout)
     assert data["source"] == "census-bulk" and data["movers"]["source"] == "census-api"

@@ -12,7 +12,17 @@ def compare(now: Figures, then: Figures, then_period: Period) -> Comparison:
     pct: dict[str, float | None] = {m: percent(now[m], then[m]) for m in ("exports", "imports", "total_trade")}
     pct["balance"] = gap_percent(now.balance, then.balance)
     return Comparison(period=then_period, figures=then, change=change, change_pct=pct,
-                      balance_trend=balance_trend(now.balance, then.balance))
+                      balance_trend=balance_trend(now.balance, then.balance), driver=driver(change))
+
+
+def driver(change: dict[str, int]) -> str | None:
+    """The flow whose change moved the balance most in the direction it moved: a deficit that widened
+    because imports rose by more than exports did was driven by imports."""
+    moved = change["balance"]
+    if not moved:
+        return None
+    pushes = {"exports": change["exports"], "imports": -change["imports"]}  # each flow's push on the balance
+    return max((m for m, push in pushes.items() if (push > 0) == (moved > 0) and push), key=lambda m: abs(pushes[m]))
 
 
 def percent(now: int, then: int) -> float | None:

@@ -5,13 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 
 from reportgen.analysis.changes import compare
-from reportgen.analysis.ranks import ordering, rank
+from reportgen.analysis.peers import peer, preference
+from reportgen.analysis.ranks import itemised, ordering, rank
 from reportgen.analysis.records import records
 from reportgen.analysis.table import TradeTable
 from reportgen.errors import InputError
 from reportgen.models import RANKED, ChartSeries, Facts, Figures, MonthRow, Neighbour, Partner, Provenance
 from reportgen.partners import WORLD
 from reportgen.periods import Period
+
+
+# Periods before the base in which holding a place makes a return to it "regained" rather than "rose".
+LOOKBACK = {"month": 12, "ytd": 2, "year": 2}
 
 
 def build_facts(
@@ -22,6 +27,7 @@ def build_facts(
     countries: Collection[str],
     name: Callable[[str], str],
     provenance: Provenance,
+    residuals: Collection[str] = (),
     source_start: str = "",
     table_months: int = 13,
     top_partners: int = 10,
@@ -29,9 +35,11 @@ def build_facts(
 ) -> Facts:
     """Everything that can be said about `partner` in `period`.
 
-    `countries` are the codes that may be ranked, `name` gives a code's name for prose, and
-    `source_start` is the first month the source publishes (records are only "records" that far). With
-    `detail`, a monthly period also gets its year to date, and the table and chart series are made.
+    `countries` are the codes that may be ranked, `residuals` the unallocated ones that with them make
+    up the world total (ranks are given only for periods that list every partner), `name` gives a
+    code's name for prose, and `source_start` is the first month the source publishes (records are only
+    "records" that far). With `detail`, a monthly period also gets its year to date, and the table and
+    chart series are made.
     """
     check_period(table, period)
     figures = table.figures(partner.code, period)
@@ -48,19 +56,32 @@ def build_facts(
         earlier = table.figures(partner.code, period.month_earlier())
         month_ago = compare(figures, earlier, period.month_earlier()) if earlier else None
 
+    def ranked(p: Period) -> dict[str, Figures] | None:
+        """Every partner's figures in `p`, when ranks can be given for it."""
+        if not table.covers(p):
+            return None
+        values = table.values(p)
+        return values if itemised(values, table.figures(WORLD, p), countries, residuals) else None
+
     history = table.history(partner.code, period)
-    now_values = table.values(period)
-    before_values = table.values(before_period) if table.covers(before_period) else None
+    now_values = ranked(period)
+    base = period.month_earlier() if period.kind == "month" else before_period
+    lookback, p = [], base
+    for _ in range(LOOKBACK[period.kind]):
+        p = p.month_earlier() if period.kind == "month" else p.year_earlier()
+        lookback.append((p, ranked(p)))
     ranks = {}
-    for measure in RANKED:
-        r = rank(partner.code, measure, now_values, before_values, countries, name)
+    for measure in RANKED if now_values is not None else ():
+        r = rank(partner.code, measure, now_values, countries, name, year_ago=ranked(before_period), base=base,
+                 at_base=ranked(base), lookback=[(p, v) for p, v in lookback if v is not None])
         if r is not None:
             ranks[measure] = r
 
     ytd = None
     if detail and period.kind == "month" and period.month > 1:
         ytd = build_facts(table, partner, period.year_to_date(), countries=countries, name=name,
-                          provenance=provenance, source_start=source_start, detail=False)
+                          provenance=provenance, residuals=residuals, source_start=source_start, detail=False)
+    values = table.values(period)
     return Facts(
         partner=partner,
         period=period,
@@ -74,9 +95,12 @@ def build_facts(
         history_is_partial=bool(source_start) and history[0][0].months[0] > source_start,
         latest_month=table.latest_month,
         table=month_table(table, partner.code, period, table_months) if detail else [],
-        charts=chart_series(table, partner.code, period, countries, name, top_partners) if detail else None,
+        charts=chart_series(table, partner.code, period, countries, name, top_partners, ranked=now_values is not None)
+        if detail else None,
         provenance=provenance,
         ytd=ytd,
+        peer=peer(ranks.get("total_trade"), values, name),
+        preference=preference(partner.code, figures, values),
     )
 
 
@@ -102,7 +126,7 @@ def month_table(table: TradeTable, partner: str, period: Period, count: int) -> 
 
 
 def chart_series(table: TradeTable, partner: str, period: Period, countries: Collection[str],
-                 name: Callable[[str], str], top: int) -> ChartSeries:
+                 name: Callable[[str], str], top: int, *, ranked: bool = True) -> ChartSeries:
     def balances(year: int, last: int) -> list[tuple[int, int]]:
         rows = table.month_rows(partner, f"{year}-{last:02d}", last)
         return [(int(key[5:]), f.balance) for key, f in rows if key.startswith(f"{year}-")]
@@ -110,9 +134,9 @@ def chart_series(table: TradeTable, partner: str, period: Period, countries: Col
     annual = [(p.year, f.exports, f.imports) for p, f in table.history(partner, Period(period.year))]
     if period.kind != "year" and period.month < 12:
         annual = [a for a in annual if a[0] < period.year]
-    leaders = ordering(table.values(period), "total_trade", countries)
+    leaders = ordering(table.values(period), "total_trade", countries) if ranked else []
     shown = [Neighbour(code, name(code), value) for code, value in leaders[:top]]
-    if partner not in {n.code for n in shown}:
+    if shown and partner not in {n.code for n in shown}:
         shown += [Neighbour(code, name(code), value) for code, value in leaders if code == partner]
     return ChartSeries(
         balance_this_year=balances(period.year, period.month),

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from reportgen.analysis import TradeTable, build_facts
 from reportgen.config import Config
 from reportgen.errors import InputError
-from reportgen.models import Facts, News, Partner, Provenance
+from reportgen.models import Facts, Figures, News, Partner, Provenance, Revision
 from reportgen.partners import Registry, bundled
 from reportgen.periods import Period
 from reportgen.pipeline.collect import open_store
@@ -55,6 +55,10 @@ class Dataset:
     def countries(self) -> set[str]:
         return {p.code for p in self.registry if p.is_country}
 
+    @property
+    def residuals(self) -> set[str]:
+        return {p.code for p in self.registry if p.kind == "unallocated"}
+
     def detail_for(self, code: str, level: str) -> Detail | None:
         if self.scope is not None:
             return self.detail if code == self.scope[0] else None
@@ -67,7 +71,8 @@ def load(config: Config, *, as_of: str | None = None, partner: str | None = None
     """All of one source's totals, or, given a partner and a period, only what that one briefing reads.
 
     A briefing reads its partner's whole history and every partner's figures in the period's year and
-    the year before (ranks, shares, the year to date and its comparisons); reading no more than that
+    the three before (ranks, shares, the year to date and its comparisons, and the places held before
+    the base of a rank's move: see `analysis.facts.LOOKBACK`); reading no more than that
     keeps a single build fast however long the store's history. The source is the preferred one
     (config `sources.prefer`) unless only the other holds the period.
     """
@@ -84,7 +89,7 @@ def load(config: Config, *, as_of: str | None = None, partner: str | None = None
             table = TradeTable(store.iter_totals(source, as_of=as_of))
         else:
             year = scope[1].year
-            rows = store.totals(source, as_of=as_of, partner=scope[0], years=(year - 1, year))
+            rows = store.totals(source, as_of=as_of, partner=scope[0], years=(year - 3, year))
             table = TradeTable(rows, months=store.month_range(source, as_of=as_of))
         detail = _detail(store, config.movers.level, scope[0]) if scope else None
         descriptions = store.descriptions()
@@ -127,17 +132,34 @@ def facts(config: Config, data: Dataset, partner: str, period: str | Period, *, 
         raise ValueError(f"the data were loaded for {data.scope[0]} in {data.scope[1]}, not {who.code} in {when}")
     result = build_facts(
         data.table, who, when, countries=data.countries, name=data.registry.name, provenance=data.provenance,
-        source_start=data.source_start, table_months=config.briefing.table_months,
+        residuals=data.residuals, source_start=data.source_start, table_months=config.briefing.table_months,
         top_partners=config.briefing.top_partners, detail=detail,
     )
     lines = data.detail_for(who.code, config.movers.level) if detail else None
-    result = dataclasses.replace(result, news=news_for(config, who, when))
+    result = dataclasses.replace(result, news=news_for(config, who, when),
+                                 first_reported=first_reported(data, who.code, when, result.figures))
     if lines is None:
         return result
     drivers = movers(lines.lines, when, level=config.movers.level, source=census_api.SOURCE, vintage=lines.vintage,
                      name=lambda code: commodity_name(code, data.descriptions.get(code, "")),
                      threshold_pp=config.movers.threshold, top=config.movers.top)
     return dataclasses.replace(result, movers=drivers)
+
+
+def first_reported(data: Dataset, partner: str, period: Period, figures: Figures) -> Revision | None:
+    """The period's figures as the first stored vintage that held it reported them, when that vintage is
+    not the one used (a later release revised them, or repeated them unchanged)."""
+    from reportgen.analysis.revisions import revision
+
+    source, used = data.provenance.source, data.provenance.vintage
+    with Store(data.db_path) as store:
+        first = store.first_vintage(source, period.last_month, upto=used)
+        if first is None or first.label == used:
+            return None
+        table = TradeTable(store.totals(source, as_of=first.label, partner=partner),
+                           months=store.month_range(source, as_of=first.label))
+    then = table.figures(partner, period)
+    return revision(then, figures, vintage=first.label, published=first.published) if then else None
 
 
 def news_for(config: Config, partner: Partner, period: Period | None = None, *, since: datetime | None = None,

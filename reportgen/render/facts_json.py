@@ -34,6 +34,8 @@ def _rank(r: Rank) -> dict[str, Any]:
 
     return {"rank": r.rank, "of": r.of, "value": r.value, "previous_rank": r.previous_rank,
             "ahead": neighbour(r.ahead), "behind": neighbour(r.behind),
+            "base": r.base.key if r.base else None, "base_rank": r.base_rank, "move": r.move,
+            "last_held": r.last_held.key if r.last_held else None, "leaders": [n.code for n in r.leaders],
             "overtook": [n.code for n in r.overtook], "overtaken_by": [n.code for n in r.overtaken_by]}
 
 
@@ -71,6 +73,7 @@ def facts_to_dict(f: Facts) -> dict[str, Any]:
         "records": {m: _record(r) for m, r in f.records.items()},
         "rank_detail": {m: _rank(r) for m, r in f.ranks.items()},
         "history_start": f.history_start.key,
+        "release_date": f.provenance.published[:10],
         "latest_month": f.latest_month,
         "source": f.provenance.source,
         "vintage": f.provenance.vintage,
@@ -82,6 +85,15 @@ def facts_to_dict(f: Facts) -> dict[str, Any]:
             "basis": f.provenance.basis,
         },
     }
+    if f.first_reported is not None:
+        first = f.first_reported
+        out["first_reported"] = {"vintage": first.vintage, "published": first.published, **first.figures.as_dict(),
+                                 "revised": list(first.revised)}
+    if f.peer is not None:
+        out["peer"] = {"partner": f.peer.code, "name": f.peer.name, "rank": f.peer.rank, **f.peer.figures.as_dict()}
+    if f.preference is not None:
+        out["preference"] = {"program": f.preference.program, "imports_for_consumption": f.preference.imports,
+                             "share_of_general_imports_pct": _pct(f.preference.share)}
     if f.movers is not None:
         out["movers"] = {"level": f.movers.level, "source": f.movers.source, "vintage": f.movers.vintage,
                          "exports": _flow_movers(f.movers.exports), "imports": _flow_movers(f.movers.imports)}

@@ -5,58 +5,44 @@ Filters format; they never compute a figure the analysis did not make.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from babel.dates import get_month_names
 from babel.numbers import format_decimal
 
 from reportgen.periods import Period
+from reportgen.rounding import round_half_up, shown
 
-SCALES = ((10**12, "trillion"), (10**9, "billion"), (10**6, "million"))
 PLACES = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth", 7: "seventh", 8: "eighth",
           9: "ninth"}
 
 
-def _round(value: Decimal, places: int) -> Decimal:
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-
-
 def money(dollars: int | None, locale: str = "en_US") -> str:
-    """AP-style dollars: $168.6 billion, $13 billion, $49 million, $4.5 million, $850,000.
+    """AP-style dollars, rounded by the house rule (reportgen.rounding): $168.6 billion, $297.0 billion,
+    $49 million, $4.5 million, $850,000.
 
     The sign is dropped: prose says "a deficit of", never "$-168.6 billion".
     """
     if dollars is None:
         return "n/a"
-    amount = Decimal(abs(int(dollars)))
-    scale = next((i for i, (size, _) in enumerate(SCALES) if amount >= size), None)
-    if scale is None:
-        return "$" + format_decimal(amount, format="#,##0", locale=locale)
-    scaled = _scaled(amount, scale)
-    if scaled >= 1000 and scale > 0:  # $999.96 billion rounds to 1,000: say $1 trillion
-        scale -= 1
-        scaled = _scaled(amount, scale)
-    return f"${format_decimal(scaled, format='#,##0.#', locale=locale)} {SCALES[scale][1]}"
-
-
-def _scaled(amount: Decimal, scale: int) -> Decimal:
-    size = SCALES[scale][0]
-    places = 0 if size == 10**6 and amount >= 10 * size else 1  # $49 million, $4.5 million
-    return _round(amount / size, places)
+    amount, unit = shown(dollars)
+    places = max(0, -amount.as_tuple().exponent)  # as many decimals as the rounding kept: 297.0, 49
+    number = format_decimal(amount, format="#,##0" + ("." + "0" * places if places else ""), locale=locale)
+    return f"${number} {unit}" if unit else f"${number}"
 
 
 def money_table(dollars: int | None, locale: str = "en_US") -> str:
     """Millions with one decimal, for tables: 26,511.5 (sign kept)."""
     if dollars is None:
         return "–"
-    return format_decimal(_round(Decimal(int(dollars)) / 10**6, 1), format="#,##0.0;−#,##0.0", locale=locale)
+    return format_decimal(round_half_up(Decimal(int(dollars)) / 10**6, 1), format="#,##0.0;−#,##0.0", locale=locale)
 
 
 def pct(value: float | None, locale: str = "en_US") -> str:
     """One-decimal percentage of a magnitude: 13.6% (the sign is phrased by words)."""
     if value is None:
         return "n/a"
-    return format_decimal(_round(Decimal(repr(abs(value))), 1), format="#,##0.0", locale=locale) + "%"
+    return format_decimal(round_half_up(Decimal(repr(abs(value))), 1), format="#,##0.0", locale=locale) + "%"
 
 
 def points(value: float | None, locale: str = "en_US") -> str:
@@ -94,6 +80,19 @@ def period_label(period: Period | str, locale: str = "en_US") -> str:
     return f"{month_name(1, locale)}–{month_name(period.month, locale)} {period.year}"
 
 
+NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
+def period_prose(period: Period | str, locale: str = "en_US", *, article: bool = True) -> str:
+    """A period as a sentence names it: '2024', 'May 2024', 'the first five months of 2024' (AP: figures
+    from 10). Without the article, for headlines: 'first five months of 2024'."""
+    period = Period.parse(period) if isinstance(period, str) else period
+    if period.kind != "ytd":
+        return period_label(period, locale)
+    count = NUMBER_WORDS[period.month - 1] if period.month < 10 else str(period.month)
+    return ("the " if article else "") + f"first {count} months of {period.year}"
+
+
 def month_label(key: str, locale: str = "en_US") -> str:
     """'2024-05' -> 'May 2024'."""
     return f"{month_name(int(key[5:7]), locale)} {key[:4]}"
@@ -103,16 +102,17 @@ def month_label(key: str, locale: str = "en_US") -> str:
 AP_MONTHS = ("Jan.", "Feb.", "March", "April", "May", "June", "July", "Aug.", "Sept.", "Oct.", "Nov.", "Dec.")
 
 
-def date_label(moment: str, locale: str = "en_US") -> str:
-    """'2025-01-15T13:30:00Z' -> 'Jan. 15, 2025' (AP style in English; the locale's long date otherwise)."""
+def date_label(moment: str, locale: str = "en_US", *, year: bool = True) -> str:
+    """'2025-01-15T13:30:00Z' -> 'Jan. 15, 2025', or 'Jan. 15' without the year (AP style in English;
+    the locale's long date otherwise)."""
     from datetime import date
 
     day = date.fromisoformat(moment[:10])
     if locale.split("_")[0] == "en":
-        return f"{AP_MONTHS[day.month - 1]} {day.day}, {day.year}"
+        return f"{AP_MONTHS[day.month - 1]} {day.day}" + (f", {day.year}" if year else "")
     from babel.dates import format_date
 
-    return format_date(day, format="long", locale=locale)
+    return format_date(day, format="long" if year else "d MMMM", locale=locale)
 
 
 def place(rank: int) -> str:
@@ -164,6 +164,7 @@ FILTERS = {
     "signed": signed,
     "signed_pct": signed_pct,
     "period_label": period_label,
+    "period_prose": period_prose,
     "month_label": month_label,
     "month_name": month_name,
     "date_label": date_label,

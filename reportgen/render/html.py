@@ -19,7 +19,7 @@ from reportgen.models import Facts
 from reportgen.render.charts import Chart
 from reportgen.render.format import FILTERS
 
-LOCALE_FILTERS = {"money", "money_table", "pct", "signed", "signed_pct", "points", "period_label", "month_label", "month_name",
+LOCALE_FILTERS = {"money", "money_table", "pct", "signed", "signed_pct", "points", "period_label", "period_prose", "month_label", "month_name",
                   "date_label", "pct_prose"}
 
 

@@ -187,6 +187,17 @@ class Store(Database):
             raise StoreError(f"{self.path}: no {source} data" + (f" with vintage {label}" if label else "") + " in the store")
         return Vintage(*row)
 
+    def first_vintage(self, source: str, month: str, *, upto: str | None = None) -> Vintage | None:
+        """The oldest vintage of a source that held `month` (its data reached that far), no newer than `upto`."""
+        with self._reading():
+            row = self.db.execute(
+                """SELECT label FROM vintages WHERE source = :source AND last_month >= :month
+                     AND (:upto IS NULL OR seq <= (SELECT seq FROM vintages WHERE source = :source AND label = :upto))
+                   ORDER BY seq LIMIT 1""",
+                {"source": source, "month": month, "upto": upto},
+            ).fetchone()
+        return self.vintage(source, row[0]) if row else None
+
     def vintages(self, source: str | None = None) -> list[tuple[Vintage, str, int]]:
         """Every vintage (oldest first) with its last month and the number of rows it stored."""
         names = ", ".join(f"v.{f.name}" for f in fields(Vintage))

@@ -63,7 +63,13 @@ def test_mexico_january_2024(facts_of):
     assert m.balance_trend == "narrowed"
     assert round(m.change_pct["balance"], 2) == -9.52
     assert f.ytd is None  # January's year to date is January itself
-    assert f.ranks["imports"].rank == 1 and [n.code for n in f.ranks["imports"].overtook] == ["CHN"]
+    # Ranks move against the month before: Mexico led imports in December too (a year earlier it was second),
+    # and took back first place in total trade from Canada, which it had last held in November 2023.
+    imports, total = f.ranks["imports"], f.ranks["total_trade"]
+    assert (imports.rank, imports.base.key, imports.base_rank, imports.move, imports.previous_rank) == \
+        (1, "2023-12", 1, "held", 2)
+    assert (total.rank, total.base_rank, total.move, total.last_held.key) == (1, 2, "regained", "2023-11")
+    assert [n.code for n in total.passed] == ["CAN"] and total.leaders == ()
     assert len(f.table) == 13 and f.table[0].period == "2023-01" and f.table[-1].period == "2024-01"
 
 

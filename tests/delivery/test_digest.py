@@ -121,11 +121,16 @@ def test_words_match_the_briefing(received, tmp_path):
     msg = got.message
     facts = pipeline.facts(config, pipeline.load(config, partner="MX", period="2024"), "MX", "2024")
     briefing = render_briefing(environment(None, "en_US"), facts, [], built_at="2024-01-01 00:00 UTC").html
-    lede = render.plain(re.search(r'<p class="lede">(.*?)</p>', briefing, re.DOTALL).group(1))
+    lede, change = (render.plain(p) for p in re.findall(r'<p(?: class="lede")?>(.*?)</p>', briefing, re.DOTALL)[:2])
     text = " ".join(msg.get_body(("plain",)).get_content().split())
     html = render.plain(re.sub(r"<[^>]+>", " ", msg.get_body(("html",)).get_content()))
-    assert lede.startswith("The U.S. goods trade deficit with Mexico reached a record $168.6 billion in 2024")
-    assert lede in text and lede in html
+    assert lede.startswith("The U.S. goods trade deficit with Mexico reached $168.6 billion in 2024, the largest on "
+                           "record")
+    assert change.startswith("The deficit grew 13.6% from $148.5 billion in 2023")
+    for paragraph in (lede, change):
+        assert paragraph in text and paragraph in html
+    dateline = "Oct. 1, 2026 · U.S. Census Bureau data through December 2024"
+    assert dateline in text and dateline in html
     assert msg["Subject"] in text
     assert "Exports $334.5 billion $324.4 billion +3.1%" in text
     assert f"{PUBLIC_URL}/archive/2024/MEX/MEX-2024.html" in text
