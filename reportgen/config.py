@@ -16,6 +16,7 @@ from reportgen import __version__
 from reportgen.errors import ConfigError
 
 DEFAULT_FILE = "config.yaml"
+DEFAULT_PUBLISHER = "U.S. Trade Briefings"
 
 
 class Section(BaseModel):
@@ -124,6 +125,19 @@ class SmtpConfig(Section):
     timeout: float = Field(60.0, gt=0, description="Seconds to wait for the server to connect or answer before giving up.")
 
 
+class PublisherConfig(Section):
+    name: str = Field(
+        DEFAULT_PUBLISHER, min_length=1,
+        description="Who publishes the briefings, as readers see it: the PDF footer and author, digests, the archive.",
+    )
+    url: str = Field("", description="The publisher's web address, for the feed's author; empty uses public_url.")
+
+    @field_validator("url")
+    @classmethod
+    def _web_or_empty(cls, value: str) -> str:
+        return _http_url(value) if value else value
+
+
 class EmailConfig(Section):
     attach_pdf: bool = Field(False, description="Attach the briefing's PDF to each digest.")
     charts: Literal["cid", "hosted"] = Field(
@@ -150,10 +164,16 @@ class Config(Section):
     news: NewsConfig = Field(default_factory=NewsConfig, description="How news is fetched and chosen.")
     smtp: SmtpConfig = Field(default_factory=SmtpConfig, description="The mail server for digests.")
     email: EmailConfig = Field(default_factory=EmailConfig, description="What a digest holds.")
+    publisher: PublisherConfig = Field(default_factory=PublisherConfig, description="Who publishes the briefings.")
 
     @property
     def db_path(self) -> Path:
         return self.data_dir / "reportgen.db"
+
+    @property
+    def publisher_url(self) -> str:
+        """The publisher's address: `publisher.url`, or `public_url` when that is empty."""
+        return self.publisher.url or self.public_url
 
 
 def load_config(path: Path | None = None, *, data_dir: Path | None = None) -> Config:

@@ -33,26 +33,29 @@ class StageLog:
         self.stream = stream or sys.stderr
         self.tty = self.stream.isatty()
 
-    def line(self, stage: str, status: str, seconds: float, detail: str = "") -> None:
+    def line(self, stage: str, status: str, seconds: float, detail: str = "", warning: str = "") -> None:
         if self.tty:
-            self.stream.write(f"{stage:<8} {status:<8} {seconds:6.2f} s  {detail}\n")
+            self.stream.write(f"{stage:<8} {status:<8} {seconds:6.2f} s  {detail}"
+                              + (f"; warning: {warning}" if warning else "") + "\n")
         else:
             record = {"time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "stage": stage, "status": status,
                       "seconds": round(seconds, 3), "detail": detail}
+            if warning:  # the stage did its work, but something in what it made needs the operator
+                record["warning"] = warning
             self.stream.write(json.dumps(record, ensure_ascii=False) + "\n")
         self.stream.flush()
 
     @contextmanager
     def stage(self, name: str) -> Iterator[dict[str, str]]:
-        """Time a stage; the body fills in `detail` and may set `status` (ok, warning, skipped)."""
-        note = {"status": "ok", "detail": ""}
+        """Time a stage; the body fills in `detail` and may set `status` (ok, warning, skipped) and `warning`."""
+        note = {"status": "ok", "detail": "", "warning": ""}
         started = time.perf_counter()
         try:
             yield note
         except BaseException as exc:
             self.line(name, "failed", time.perf_counter() - started, str(exc) or exc.__class__.__name__)
             raise
-        self.line(name, note["status"], time.perf_counter() - started, note["detail"])
+        self.line(name, note["status"], time.perf_counter() - started, note["detail"], note["warning"])
 
 
 def run(config: Config, *, offline: bool = False, log: StageLog | None = None) -> int:
@@ -84,6 +87,8 @@ def run(config: Config, *, offline: bool = False, log: StageLog | None = None) -
                 continue
             with log.stage(stage) as note:
                 note["detail"] = STAGE_WORK[stage](config, period, offline)
+                if stage == "build":  # readers are not told that their briefing went without news
+                    note["warning"] = pipeline.news_warning(config)
             with Store(config.db_path) as store:
                 jobs.mark(store, period.key, stage, datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), note["detail"])
     return 0

@@ -241,6 +241,7 @@ class Movers:
     imports: FlowMovers | None
     source: str
     vintage: str
+    read: str = ""  # when the detail was read (ISO 8601 UTC), for the reader's "read Nov. 3, 2026"
 
     def __iter__(self):
         return iter(m for m in (self.exports, self.imports) if m is not None)
@@ -297,7 +298,8 @@ class Provenance:
     collected_at: str
     basis: str = BASIS
     note: str = ""
-    history: tuple[tuple[str, str, str], ...] = ()  # earlier builds of this briefing: (built_at, source, vintage)
+    # Earlier builds of this briefing, newest first: (built_at, source, vintage, the vintage's published date or '').
+    history: tuple[tuple[str, str, str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ threaded local HTTP server."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -10,6 +11,11 @@ from typing import Any
 
 import pytest
 from pytest_httpserver import HTTPServer
+
+# `python -m reportgen` run by a test in its own folder imports this checkout, not whichever copy of
+# reportgen is installed (several checkouts may share one environment).
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path(__file__).resolve().parent.parent),
+                                                         os.environ.get("PYTHONPATH")]))
 
 HEADER = ("year", "CTY_CODE", "CTYNAME",
           *(f"I{m}" for m in ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")), "IYR",

@@ -34,7 +34,7 @@ def test_briefings_land_in_the_archive_with_an_index_and_a_feed(config, monkeypa
     assert feed.entries[0].title == "U.S. goods trade deficit with Canada narrows to $61.2 billion in 2024"
 
 
-def test_a_rebuild_replaces_the_files_and_remembers_the_earlier_vintage(config, monkeypatch):
+def test_a_rebuild_replaces_the_files_and_remembers_the_earlier_build(config, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795435200")
     pipeline.build(config, "MX", "2024", formats=["html"])
     first = (config.output_dir / "2024" / "MEX" / "MEX-2024.html").read_text()
@@ -42,8 +42,10 @@ def test_a_rebuild_replaces_the_files_and_remembers_the_earlier_vintage(config, 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795438800")  # an hour later
     pipeline.build(config, "MX", "2024", formats=["html"])
     second = (config.output_dir / "2024" / "MEX" / "MEX-2024.html").read_text()
-    assert ("Earlier versions of this briefing: built 2026-11-23 12:00:00 UTC from census-bulk vintage "
-            "2026-10-01/86b70f62.") in second
+    assert ("An earlier version of this briefing was built on 2026-11-23 12:00 UTC from figures released "
+            "Oct. 1, 2026.</p>") in second
+    assert '<meta name="reportgen:earlier-build" content="2026-11-23T12:00:00Z census-bulk 2026-10-01/86b70f62">' \
+        in second  # the vintage, for machines
     feed = feedparser.parse(config.output_dir / "feed.atom")
     assert len(feed.entries) == 1 and feed.entries[0].updated == "2026-11-23T13:00:00Z"
 

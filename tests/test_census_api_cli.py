@@ -69,7 +69,10 @@ def test_collect_then_build_says_what_drove_the_change(run, fake, tmp_path):
             f"(adding {points:.1f} percentage points)") in html
     assert "Vehicles and parts made up 32.0% of imports from Mexico" in html
     assert "What drove the change: products that moved trade with Mexico most, 2024" in html  # the chart
-    assert "Product detail (HS2): U.S. Census Bureau, International Trade API (census-api)" in html
+    assert "Product detail (HS2): U.S. Census Bureau, International Trade API, read " in html
+    assert "Product detail: U.S. Census Bureau, International Trade API, read " in html  # the movers' note
+    assert '<meta name="reportgen:detail-source" content="census-api">' in html
+    assert "census-api" not in html.split("</head>", 1)[1]  # the source id only in the <meta> elements
     # The headline figures still come from the preferred source, the bulk file.
     assert "reached $168.6 billion in 2024, the largest on record" in html
 

@@ -34,6 +34,8 @@ def test_a_second_run_is_a_no_op(home):
     first = run(home, "--offline")
     assert first.returncode == 0, first.stderr
     assert ("build", "ok") in stages(first)
+    [build] = [line for line in map(json.loads, first.stderr.splitlines()) if line["stage"] == "build"]
+    assert build["warning"].startswith("no news feed has been read yet")  # the default feeds, never collected
     built = sorted(p.relative_to(home / "output").as_posix() for p in (home / "output").rglob("*.pdf"))
     assert built == ["2024-12/CAN/CAN-2024-12.pdf", "2024-12/MEX/MEX-2024-12.pdf"]
     before = {p: p.stat().st_mtime_ns for p in (home / "output").rglob("*") if p.is_file()}

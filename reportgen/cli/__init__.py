@@ -225,8 +225,17 @@ def build(ctx: click.Context, partner: str | None, all_partners: bool, period: s
         paths = result.written
         for code, reason in result.skipped:
             click.echo(f"reportgen: skipped {code}: {reason}", err=True)
+    warn_news(config)
     for path in paths:
         click.echo(str(_shown(path)))
+
+
+def warn_news(config: Config) -> None:
+    """Tell the operator, not the reader, that briefings went without news because no feed was ever read."""
+    from reportgen import pipeline
+
+    if warning := pipeline.news_warning(config):
+        click.echo(f"reportgen: warning: {warning}", err=True)
 
 
 @cli.command()

@@ -44,8 +44,9 @@ def newest_first(builds: list[Built]) -> list[Built]:
 
 
 def write_index(env: jinja2.Environment, output_dir: Path, builds: list[Built], *, public_url: str,
-                updated: str) -> list[Path]:
-    """Write the index page and the Atom feed of the archive, linking the files each briefing has."""
+                updated: str, publisher: str, publisher_url: str) -> list[Path]:
+    """Write the index page and the Atom feed of the archive, linking the files each briefing has; both are
+    named for the publisher."""
     builds = newest_first(builds)
     base = public_url.rstrip("/") + "/archive"
 
@@ -55,7 +56,8 @@ def write_index(env: jinja2.Environment, output_dir: Path, builds: list[Built], 
         return {kind: name if (output_dir / name).is_file() else "" for kind, name in names.items()}
 
     listed = [(b, found) for b in builds if any((found := files(b)).values())]
-    context = {"builds": listed, "base": base, "updated": updated}
+    context = {"builds": listed, "base": base, "updated": updated, "publisher": publisher,
+               "publisher_url": publisher_url}
     return [
         write_atomic(output_dir / INDEX, env.get_template("archive/index.html").render(**context)),
         write_atomic(output_dir / FEED, env.get_template("archive/feed.atom").render(**context)),

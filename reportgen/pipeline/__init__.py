@@ -14,6 +14,7 @@ from reportgen.pipeline.briefing import (
     facts,
     load,
     news_for,
+    news_warning,
     source_for,
     write,
     write_index,
@@ -24,5 +25,6 @@ from reportgen.pipeline.send import SMTP_PASSWORD, SendIncomplete, SendReport, U
 __all__ = [
     "FORMATS", "SMTP_PASSWORD", "SOURCE", "BatchResult", "Collected", "Dataset", "FeedReport", "SendIncomplete",
     "SendReport", "Unsubscribed", "build", "build_all", "build_time", "collect", "collect_api", "collect_news",
-    "facts", "load", "news_for", "open_store", "send", "source_for", "unsubscribe", "write", "write_index",
+    "facts", "load", "news_for", "news_warning", "open_store", "send", "source_for", "unsubscribe", "write",
+    "write_index",
 ]

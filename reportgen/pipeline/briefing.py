@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from reportgen.analysis import TradeTable, build_facts
 from reportgen.config import Config
-from reportgen.errors import InputError
+from reportgen.errors import InputError, StoreError
 from reportgen.models import Facts, Figures, News, Partner, Provenance, Revision
 from reportgen.partners import Registry, bundled
 from reportgen.periods import Period
@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from reportgen.render.pdf import Printer
 
 FORMATS = ("html", "pdf")
+# For the operator (stderr, the job's log), never the reader: their briefing just has no "In the news".
+NEWS_UNREAD = "no news feed has been read yet, so briefings have no 'In the news' section: run `reportgen news collect`"
 FIRST_MONTH = {census_bulk.SOURCE: f"{census_bulk.FIRST_YEAR}-01", census_api.SOURCE: census_api.FIRST_MONTH}
 
 
@@ -35,6 +37,7 @@ class Detail:
 
     lines: dict[tuple[str, str], dict[str, int]]
     vintage: str
+    read: str = ""  # when that vintage was read
 
 
 @dataclass
@@ -118,7 +121,10 @@ def _detail(store: Store, level: str, partner: str) -> Detail | None:
     for _, flow, month, code, value, seq in store.detail(census_api.SOURCE, int(level[2:]), partner):
         lines.setdefault((flow, month), {})[code] = value
         newest = max(newest, seq)
-    return Detail(lines, store.vintage_at(census_api.SOURCE, newest).label) if lines else None
+    if not lines:
+        return None
+    vintage = store.vintage_at(census_api.SOURCE, newest)
+    return Detail(lines, vintage.label, vintage.collected_at)
 
 
 def facts(config: Config, data: Dataset, partner: str, period: str | Period, *, detail: bool = True) -> Facts:
@@ -143,7 +149,7 @@ def facts(config: Config, data: Dataset, partner: str, period: str | Period, *, 
     drivers = movers(lines.lines, when, level=config.movers.level, source=census_api.SOURCE, vintage=lines.vintage,
                      name=lambda code: commodity_name(code, data.descriptions.get(code, "")),
                      threshold_pp=config.movers.threshold, top=config.movers.top)
-    return dataclasses.replace(result, movers=drivers)
+    return dataclasses.replace(result, movers=dataclasses.replace(drivers, read=lines.read))
 
 
 def first_reported(data: Dataset, partner: str, period: Period, figures: Figures) -> Revision | None:
@@ -171,7 +177,7 @@ def news_for(config: Config, partner: Partner, period: Period | None = None, *, 
     from reportgen.store.news import NewsStore
 
     if period is not None:
-        if not config.feeds or not config.news.max_items:
+        if not _news_wanted(config):
             return None
         start, end = window(period, config.news.days_before, config.news.days_after)
         days = (start.date().isoformat(), (end - timedelta(days=1)).date().isoformat())  # `end` is excluded
@@ -184,6 +190,21 @@ def news_for(config: Config, partner: Partner, period: Period | None = None, *, 
     items = relevant(entries, terms_for(partner, config.news.topics), start=start, end=end,
                      limit=limit if limit is not None else config.news.max_items)
     return News(items, *days, feeds_read=feeds_read)
+
+
+def _news_wanted(config: Config) -> bool:
+    """Whether briefings look up news at all: feeds configured and room for items."""
+    return bool(config.feeds and config.news.max_items)
+
+
+def news_warning(config: Config) -> str:
+    """NEWS_UNREAD when briefings would show news but no feed was ever read, else ''."""
+    from reportgen.store.news import NewsStore
+
+    if not _news_wanted(config):
+        return ""
+    with Store(config.db_path) as store:
+        return "" if NewsStore(store).feeds_read() else NEWS_UNREAD
 
 
 def _period(period: str | Period) -> Period:
@@ -216,12 +237,13 @@ def write(config: Config, result: Facts, formats: Iterable[str] = FORMATS, out_d
     code, key = result.partner.code, result.period.key
     if out_dir is None:
         with Store(config.db_path) as store:
-            earlier = tuple((b.built_at, b.source, b.vintage) for b in records.history(store, code, key))
+            earlier = tuple((b.built_at, b.source, b.vintage, _published(store, b.source, b.vintage))
+                            for b in records.history(store, code, key))
         result = dataclasses.replace(result, provenance=dataclasses.replace(result.provenance, history=earlier))
     env = environment(config.templates_dir, config.briefing.locale)
     charts = draw(result, locale=config.briefing.locale)
     rendered = render_briefing(env, result, charts, built_at=moment.strftime("%Y-%m-%d %H:%M UTC"),
-                               page_size=config.briefing.page_size)
+                               page_size=config.briefing.page_size, publisher=config.publisher.name)
     folder = out_dir or config.output_dir / archive.folder(code, result.period)
     stem = folder / archive.stem(code, result.period)
     written = []
@@ -244,6 +266,14 @@ def write(config: Config, result: Facts, formats: Iterable[str] = FORMATS, out_d
     return written
 
 
+def _published(store: Store, source: str, label: str) -> str:
+    """When a stored vintage was published, for an earlier build's line; '' if the store no longer has it."""
+    try:
+        return store.vintage(source, label).published
+    except StoreError:
+        return ""
+
+
 def write_index(config: Config) -> list[Path]:
     """Rewrite the archive's index page and Atom feed from the record of builds."""
     from reportgen.delivery import archive
@@ -253,8 +283,8 @@ def write_index(config: Config) -> list[Path]:
     with Store(config.db_path) as store:
         builds = records.latest(store)
     return archive.write_index(environment(config.templates_dir, config.briefing.locale), config.output_dir, builds,
-                               public_url=config.public_url,
-                               updated=build_time().strftime("%Y-%m-%dT%H:%M:%SZ"))
+                               public_url=config.public_url, publisher=config.publisher.name,
+                               publisher_url=config.publisher_url, updated=build_time().strftime("%Y-%m-%dT%H:%M:%SZ"))
 
 
 def build(config: Config, partner: str, period: str, formats: Iterable[str] = FORMATS,

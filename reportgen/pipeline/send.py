@@ -10,7 +10,7 @@ from pathlib import Path
 from reportgen.config import Config
 from reportgen.errors import DeliveryError, InputError
 from reportgen.models import Facts
-from reportgen.pipeline.briefing import facts, load, write
+from reportgen.pipeline.briefing import NEWS_UNREAD, facts, load, write
 
 SMTP_PASSWORD = "REPORTGEN_SMTP_PASSWORD"
 
@@ -47,6 +47,7 @@ def send(config: Config, partner: str, period: str, *, dry_run: bool = False, re
 
     data = load(config, partner=partner, period=period)
     result = facts(config, data, partner, period)
+    notes = [NEWS_UNREAD] if result.news is not None and not result.news.feeds_read else []
     issue = mail.issue_key(result.partner.code, result.period)
     key = tokens.secret_key(config.data_dir)
     domain = mail.sender_address(config.smtp.sender)[1].rpartition("@")[2]
@@ -65,10 +66,11 @@ def send(config: Config, partner: str, period: str, *, dry_run: bool = False, re
             from reportgen.render import email as render
 
             subject = render.subject_of(render.email_environment(config.templates_dir, config.briefing.locale), result)
-            return SendReport(issue, subject, outbox=box.counts(issue), delivery=None if dry_run else smtp.Delivery())
+            return SendReport(issue, subject, outbox=box.counts(issue), delivery=None if dry_run else smtp.Delivery(),
+                              notes=notes)
     digest = _digest(config, result, issue)
     letter = mail.Letter(digest)
-    report = SendReport(issue, digest.subject)
+    report = SendReport(issue, digest.subject, notes=notes)
     if not digest.one_click:
         report.notes.append(f"public_url {config.public_url} is not https: List-Unsubscribe-Post (one-click, "
                             "RFC 8058) is left out")
@@ -157,7 +159,7 @@ def _digest(config: Config, result: Facts, issue: str):
             pdf = mail.pdf_part(path.read_bytes(), f"{stem}.pdf")
     env = render.email_environment(config.templates_dir, config.briefing.locale)
     rendered = render.render_digest(env, result, charts, briefing_url=mail.briefing_url(config.public_url, folder, stem),
-                                    pdf_attached=pdf is not None)
+                                    pdf_attached=pdf is not None, publisher=config.publisher.name)
     return mail.Digest(issue, rendered.subject, rendered.html, rendered.text, config.smtp.sender, config.public_url,
                        (render.RECIPIENT, render.UNSUBSCRIBE_URL), tuple(images), pdf)
 

@@ -17,6 +17,7 @@ import jinja2
 from markupsafe import Markup
 
 from reportgen import __version__
+from reportgen.config import DEFAULT_PUBLISHER
 from reportgen.errors import RenderError
 from reportgen.models import Facts
 from reportgen.render.charts import Chart
@@ -67,8 +68,9 @@ def subject_of(env: jinja2.Environment, facts: Facts) -> str:
 
 
 def render_digest(env: jinja2.Environment, facts: Facts, charts: list[EmailChart], *, briefing_url: str,
-                  pdf_attached: bool, lang: str = "en") -> RenderedDigest:
-    """The digest's HTML (styles inlined) and text, with placeholders for the recipient's address and link."""
+                  pdf_attached: bool, lang: str = "en", publisher: str = DEFAULT_PUBLISHER) -> RenderedDigest:
+    """The digest's HTML (styles inlined) and text, with placeholders for the recipient's address and link;
+    `publisher` is who the footer says sends it."""
     import css_inline
 
     try:
@@ -76,7 +78,7 @@ def render_digest(env: jinja2.Environment, facts: Facts, charts: list[EmailChart
         css = env.loader.get_source(env, "email/digest.css")[0]  # type: ignore[union-attr]
         context = {"f": facts, "subject": subject, "charts": charts, "briefing_url": briefing_url,
                    "pdf_attached": pdf_attached, "lang": lang, "version": __version__,
-                   "recipient": RECIPIENT, "unsubscribe_url": UNSUBSCRIBE_URL}
+                   "recipient": RECIPIENT, "unsubscribe_url": UNSUBSCRIBE_URL, "publisher": publisher}
         page = env.get_template("email/digest.html").render(css=Markup(css), **context)
         text = env.get_template("email/digest.txt").render(**context)
     except jinja2.TemplateError as exc:

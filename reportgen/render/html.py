@@ -14,6 +14,7 @@ import jinja2
 from markupsafe import Markup
 
 from reportgen import __version__
+from reportgen.config import DEFAULT_PUBLISHER
 from reportgen.errors import RenderError
 from reportgen.models import Facts
 from reportgen.render.charts import Chart
@@ -48,7 +49,17 @@ def environment(templates_dir: Path | None = None, locale: str = "en_US") -> jin
     )
     for name, func in FILTERS.items():
         env.filters[name] = functools.partial(func, locale=locale) if name in LOCALE_FILTERS else func
+    env.filters["css_string"] = css_string
     return env
+
+
+def css_string(text: str) -> Markup:
+    """`text` as a quoted CSS string that is safe inside a <style> element (for a name from the config).
+
+    Marked safe: HTML escaping would put entities into the CSS, which a <style> element does not decode.
+    """
+    escaped = "".join(f"\\{ord(ch):x} " if ch in '\\"<>&' or ord(ch) < 32 else ch for ch in str(text))
+    return Markup(f'"{escaped}"')
 
 
 @dataclass(frozen=True)
@@ -63,14 +74,17 @@ def headline(env: jinja2.Environment, facts: Facts) -> str:
 
 
 def render_briefing(env: jinja2.Environment, facts: Facts, charts: list[Chart], *, built_at: str,
-                    page_size: str = "A4") -> Rendered:
-    """The briefing as one HTML document with its stylesheet inlined and its charts as data: URLs."""
+                    page_size: str = "A4", publisher: str = DEFAULT_PUBLISHER) -> Rendered:
+    """The briefing as one HTML document with its stylesheet inlined and its charts as data: URLs.
+
+    `publisher` is the name readers see (PDF footer, author); the tool's own name stays in the metadata.
+    """
     try:
         title = headline(env, facts)
         css = env.loader.get_source(env, "briefing.css")[0]  # type: ignore[union-attr]
         html = env.get_template("briefing.html").render(
             facts=facts, charts=charts, headline=title, built_at=built_at, version=__version__,
-            page_size=page_size, lang=env.globals.get("lang", "en"),
+            page_size=page_size, publisher=publisher, lang=env.globals.get("lang", "en"),
             # Marked safe: autoescaping would turn its quotes into entities that WeasyPrint then drops.
             css=Markup(css),
         )

@@ -1,7 +1,9 @@
 """Print a briefing's HTML to PDF with WeasyPrint (imported here only: it costs most of a second).
 
 The page size, running header and "Page N of M" come from the @page rules of the stylesheet; the
-PDF's title and language from the document's <title> and <html lang>. A single build can start a
+PDF's title and language from the document's <title> and <html lang>, its author, subject, keywords and
+creator from the <meta> elements, and its source and vintage from the `reportgen:` <meta> elements
+(WeasyPrint's custom metadata: `reportgenvintage`, ... in the document information). A single build can start a
 `Printer`: a second process that imports WeasyPrint and loads its fonts while the first one draws
 the charts and writes the HTML.
 """
@@ -55,12 +57,13 @@ def font_config():
 
 
 def write_pdf(html: str, target: Path) -> Path:
-    """Write `html` as a PDF at `target`, atomically; title and language come from the document."""
+    """Write `html` as a PDF at `target`, atomically; title, language and metadata come from the document."""
     import weasyprint
 
     try:
         document = weasyprint.HTML(string=html, url_fetcher=url_fetcher(), base_url=None)
-        return write_atomic(target, lambda path: document.write_pdf(path, font_config=font_config()))
+        return write_atomic(target, lambda path: document.write_pdf(path, font_config=font_config(),
+                                                                    custom_metadata=True))
     except OSError as exc:
         raise RenderError(f"{target}: cannot write the PDF ({exc.strerror or exc})") from None
 
