@@ -44,6 +44,10 @@ def build_facts(
     check_period(table, period)
     figures = table.figures(partner.code, period)
     if figures is None:
+        span = table.span(partner.code)
+        if span and (span[0] > period.months[0] or span[1] < period.last_month):  # a code that began or ended
+            raise InputError(f"the store's figures for {partner.display_name} run from {span[0]} to {span[1]}, "
+                             f"not over all of {period.key}")
         raise InputError(f"no {period.key} figures for {partner.short_name} in the store")
     if figures.total_trade == 0:
         raise InputError(f"the store records no U.S. trade with {partner.display_name} in {period.key}")
@@ -100,7 +104,7 @@ def build_facts(
         provenance=provenance,
         ytd=ytd,
         peer=peer(ranks.get("total_trade"), values, name),
-        preference=preference(partner.code, figures, values),
+        preference=preference(partner.code, figures, lambda code: table.within(code, period)),
     )
 
 

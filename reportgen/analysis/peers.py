@@ -28,11 +28,12 @@ def peer(rank: Rank | None, values: Mapping[str, Figures], name: Callable[[str],
     return Peer(nearest.code, name(nearest.code), place, values[nearest.code])
 
 
-def preference(partner: str, figures: Figures, values: Mapping[str, Figures]) -> Preference | None:
+def preference(partner: str, figures: Figures, within: Callable[[str], Figures | None]) -> Preference | None:
     """The imports from `partner` that claimed NAFTA or USMCA preference in the period, and their share of
-    its general imports; None for other partners or when no preference row has figures."""
-    claimed = [(program, values[code].imports) for program, code in PREFERENCE_ROWS.get(partner, ())
-               if code in values and values[code].imports > 0]
+    its general imports; None for other partners or when no preference row has figures. `within` gives a
+    row's figures over the months of the period it covers (2020 has six months of each program)."""
+    found = [(program, within(code)) for program, code in PREFERENCE_ROWS.get(partner, ())]
+    claimed = [(program, f.imports) for program, f in found if f is not None and f.imports > 0]
     if not claimed or not figures.imports:
         return None
     total = sum(value for _, value in claimed)

@@ -64,6 +64,18 @@ class TradeTable:
             pair = (sum(p[0] for p in pairs), sum(p[1] for p in pairs))
         return Figures(exports=pair[0], imports=pair[1])
 
+    def span(self, partner: str) -> tuple[str, str] | None:
+        """The partner's first and last month in the table."""
+        keys = self._month_keys(partner)
+        return (keys[0], keys[-1]) if keys else None
+
+    def within(self, partner: str, period: Period) -> Figures | None:
+        """The sum of the partner's months that fall in the period, or None if none do: for series that
+        begin or end inside it (NAFTA preference ended in June 2020, USMCA's began in July)."""
+        own = self._own.get(partner, {})
+        pairs = [own[key] for key in period.months if key in own]
+        return Figures(sum(p[0] for p in pairs), sum(p[1] for p in pairs)) if pairs else None
+
     def history(self, partner: str, period: Period) -> list[tuple[Period, Figures]]:
         """The partner's figures for every comparable period up to and including `period`, oldest first."""
         own = self._own.get(partner)

@@ -110,9 +110,41 @@ def parse_rows(rows: Iterable[tuple[Any, ...]], registry: Registry, vintage: Vin
                 totals[(partner, flow, f"{year}-{m + 1:02d}")] += values[m]
             if months == 12:
                 totals[(partner, flow, str(year))] += values[12]
+    first = f"{min(row[0] for row in parsed)}-01"
+    totals = _within_spans(totals, first, f"{last_year}-{last_month:02d}")
     observations = [Observation(partner=p, flow=f, period=period, value=v) for (p, f, period), v in totals.items()]
     return Batch(vintage=vintage, observations=observations, new_partners=list(new_partners.values()),
                  last_month=f"{last_year}-{last_month:02d}", warnings=warnings)
+
+
+def _within_spans(totals: dict[tuple[str, str, str], int], first: str, last: str) -> dict[tuple[str, str, str], int]:
+    """Leave out the months before a partner's code began and after it ended, and those years' totals.
+
+    Census writes 0 for every month of a row's year, also for the months a code did not exist:
+    Yugoslavia's 1992 row runs to June, Curaçao's 2011 row starts in May. Read as no trade, they would
+    compare half a year with a whole one. So a partner whose rows start after the file's first year
+    begins with its first month of trade, and one whose rows end before the file's last year ends with
+    its last; a year only partly inside that span has no annual figures.
+    """
+    years: dict[str, list[int]] = defaultdict(list)
+    traded: dict[str, list[str]] = defaultdict(list)
+    for (partner, _, period), value in totals.items():
+        years[partner].append(int(period[:4]))
+        if value and len(period) == 7:
+            traded[partner].append(period)
+    spans = {}
+    for partner, seen in years.items():
+        months = traded[partner] or [first]
+        start = min(months) if f"{min(seen)}-01" > first else first
+        end = max(months) if f"{max(seen)}-12" < last[:4] + "-01" else last
+        spans[partner] = (start, end)
+
+    def inside(partner: str, period: str) -> bool:
+        start, end = spans[partner]
+        return start <= (period if len(period) == 7 else period + "-01") and \
+            (period if len(period) == 7 else period + "-12") <= end
+
+    return {key: value for key, value in totals.items() if inside(key[0], key[2])}
 
 
 def _check_header(header: tuple[Any, ...] | None, name: str) -> None:

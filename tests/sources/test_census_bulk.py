@@ -44,6 +44,46 @@ def error(path_or_bytes: Path | bytes, name: str = "country.xlsx") -> str:
 
 # -- what is stored ---------------------------------------------------------------------------------
 
+def test_months_outside_a_codes_life_are_not_stored(make_xlsx, row):
+    """Census writes zeros for the months of a row's year in which its code did not exist: Yugoslavia's
+    1992 row ends in June, Curaçao's 2011 row starts in May. Those zeros are no code, not no trade: they
+    are left out, with the totals of the years they cut; a month of no trade inside a life is kept."""
+    world = [100.0] * 12
+    path = make_xlsx([
+        row(1991, "0015", "World, Not Seasonally Adjusted", world, world),
+        row(1991, "4790", "Yugoslavia (former)", [2.0] * 12, [1.0] * 12),
+        row(1991, "2010", "Mexico", [10.0] * 12, [5.0] * 12),
+        row(1992, "0015", "World, Not Seasonally Adjusted", world, world),
+        row(1992, "4790", "Yugoslavia (former)", [2.0] * 6 + [0] * 6, [1.0] * 6 + [0] * 6),
+        row(1992, "2010", "Mexico", [10.0] * 11 + [0], [5.0] * 11 + [0]),  # a December of no trade
+        row(1992, "2777", "Curacao", [0] * 4 + [3.0] * 8, [0] * 4 + [1.5] * 8),
+        row(1993, "0015", "World, Not Seasonally Adjusted", world, world),
+        row(1993, "2010", "Mexico", [10.0] * 12, [5.0] * 12),
+        row(1993, "2777", "Curacao", [3.0] * 12, [1.5] * 12),
+    ])
+    table = values(read(path))
+    assert ("YUG", "import", "1992-06") in table and ("YUG", "import", "1992-07") not in table
+    assert ("YUG", "import", "1992") not in table and table["YUG", "import", "1991"] == 24_000_000
+    assert ("CUW", "export", "1992-04") not in table and table["CUW", "export", "1992-05"] == 1_500_000
+    assert ("CUW", "export", "1992") not in table
+    assert table["MEX", "import", "1992-12"] == 0 and table["MEX", "import", "1992"] == 110_000_000
+
+
+def test_a_year_a_code_only_partly_covers_is_refused_with_its_span(tmp_path):
+    """Facts for Yugoslavia in 1992 would compare half a year with a whole one."""
+    from reportgen import pipeline
+    from reportgen.config import Config
+    from reportgen.errors import InputError
+
+    config = Config(data_dir=tmp_path / "data")
+    with pytest.raises(InputError, match=r"figures for Yugoslavia run from 1991-01 to 1992-06, not over all of 1992"):
+        pipeline.facts(config, pipeline.load(config, partner="YUG", period="1992"), "YUG", "1992")
+    # The half year stands as months, and 1993 compares with nothing: the Czech Republic begins that year.
+    assert pipeline.facts(config, pipeline.load(config, partner="YUG", period="1992-06"), "YUG", "1992-06")
+    czech = pipeline.facts(config, pipeline.load(config, partner="CZE", period="1993"), "CZE", "1993")
+    assert czech.year_ago is None and czech.history_start.key == "1993"
+
+
 def test_current_year_stops_at_last_published_month(make_xlsx, row):
     """Months after the world row's last non-zero one are unpublished zeros: none of them is stored."""
     path = make_xlsx([
