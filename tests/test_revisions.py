@@ -78,6 +78,11 @@ def test_facts_json_carries_the_first_reported_figures(revised):
                                                                         -171_809_000_000)
     assert first["revised"] == ["balance", "imports", "exports"]
     assert data["release_date"] == "2026-10-01"
+    text = subprocess.run([sys.executable, "-m", "reportgen", "--data-dir", str(revised.data_dir), "facts",
+                           "--partner", "MX", "--period", "2024"], capture_output=True, text=True, check=True,
+                          timeout=120).stdout
+    assert f"first reported (vintage {first['vintage']}): balance $171.8 billion deficit, revised: balance, " \
+           "imports, exports" in text
 
 
 def test_a_revision_too_small_to_matter_is_not_told(tmp_path):

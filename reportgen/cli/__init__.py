@@ -188,6 +188,9 @@ def facts(ctx: click.Context, partner: str, period: str, as_json: bool) -> None:
         click.echo(f"  share of U.S. goods trade: {pct_prose(result.share['total_trade'])}")
     click.echo(f"  record balance: {'yes' if result.record else 'no'} (stored history from "
                f"{period_label(result.history_start)})")
+    if (first := result.first_reported) is not None:
+        click.echo(f"  first reported (vintage {first.vintage}): balance {amount(first.figures, 'balance')}, "
+                   f"revised: {', '.join(first.revised) or 'nothing material'}")
 
 
 def _formats(ctx, param, value: str) -> list[str]:
