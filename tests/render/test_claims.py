@@ -180,7 +180,7 @@ def check_claim(clause: str, rows, census: str, measure: str, period: str, *, ga
     history = {k: v for k in earlier(period) if (v := value(rows, census, k, measure)) is not None}
     if gap:
         at_least = [k for k, v in history.items() if (v < 0) == (now < 0) and abs(v) >= abs(now)]
-    elif re.search(r"record lows?\b|lowest since", clause):
+    elif re.search(r"record lows?\b|lowest (?:for the period )?since", clause):
         at_least = [k for k, v in history.items() if v <= now]
     else:
         at_least = [k for k, v in history.items() if v >= now]
@@ -301,7 +301,7 @@ def check_desk_rules(blocks: list[str], period: str) -> None:
         if re.search(r"\b(?:rose|fell|widened|narrowed|grew|shrank|up|down) \d", paragraph):
             before = str(int(period[:4]) - 1)
             if paragraph.startswith(("In the first", "For the full year")):  # a month's year to date
-                bases = [f"in the same months of {before}", f"in {before}."]
+                bases = [f"in the same months of {before}", f"from the same months of {before}", f"in {before}."]
             else:
                 bases = [f"in {yoy}", f"Compared with {yoy},"]
                 if kind(period) == "month":
