@@ -132,7 +132,7 @@ def test_words_match_the_briefing(received, tmp_path):
     dateline = "Oct. 1, 2026 · U.S. Census Bureau data through December 2024"
     assert dateline in text and dateline in html
     plain_text = msg.get_body(("plain",)).get_content().replace("\r\n", "\n")
-    assert "reported on Oct. 1.\n\nThe deficit grew 13.6%" in plain_text  # paragraphs apart, as in the briefing
+    assert "Oct. 1.\n\nThe deficit grew 13.6%" in plain_text  # paragraphs apart, as in the briefing
     assert "both records.\n\nKEY FIGURES" in plain_text
     assert msg["Subject"] in text
     assert "Exports $334.5 billion $324.4 billion +3.1%" in text
