@@ -1,9 +1,10 @@
 """Print a briefing's HTML to PDF with WeasyPrint (imported here only: it costs most of a second).
 
 The page size, running header and "Page N of M" come from the @page rules of the stylesheet; the
-PDF's title and language from the document's <title> and <html lang>. A single build can start a
-`Printer`: a second process that imports WeasyPrint and loads its fonts while the first one draws
-the charts and writes the HTML.
+PDF's title and language from the document's <title> and <html lang>. `pages.make_up()` lays a
+briefing out again when a chart that did not fit would leave a page part empty. A single build can
+start a `Printer`: a second process that imports WeasyPrint and loads its fonts while the first one
+draws the charts and writes the HTML.
 """
 
 from __future__ import annotations
@@ -58,9 +59,17 @@ def write_pdf(html: str, target: Path) -> Path:
     """Write `html` as a PDF at `target`, atomically; title and language come from the document."""
     import weasyprint
 
+    from reportgen.render.pages import make_up
+
+    images: dict = {}  # decoded images, kept from one layout to the next
+
+    def render(text: str):
+        return weasyprint.HTML(string=text, url_fetcher=url_fetcher(), base_url=None).render(
+            font_config=font_config(), cache=images)
+
     try:
-        document = weasyprint.HTML(string=html, url_fetcher=url_fetcher(), base_url=None)
-        return write_atomic(target, lambda path: document.write_pdf(path, font_config=font_config()))
+        document = make_up(html, render)
+        return write_atomic(target, document.write_pdf)
     except OSError as exc:
         raise RenderError(f"{target}: cannot write the PDF ({exc.strerror or exc})") from None
 
