@@ -9,8 +9,12 @@ would, in this order of preference:
 1. the chart scaled down to the space left, if that keeps it at 75% or more of its size (its text at
    7.5 pt or more);
 2. else the next block that flows across pages (`class="flows"` and an id: the month table, which
-   splits with its header row repeated; the news) printed ahead of the chart, if it fills the space;
-3. else the page stays as it is.
+   splits with its header row repeated; the news) printed ahead of the chart, if it is tall enough to
+   fill the space;
+3. else, if the gap is a hole (more than HOLE of the page), the charts on that page and this one
+   all scaled down by the same factor, if that keeps each at 75% or more of its size; or else a
+   flowing block that leaves no hole printed ahead of the chart;
+4. else the page stays as it is.
 
 A change is kept only if it fills the page it was made for (a table that would not start in the
 space left is put back). Each change costs one more layout; a briefing that needs none costs
@@ -28,8 +32,9 @@ from typing import Any
 MM = 96 / 25.4  # CSS pixels in a millimetre
 BOTTOM_MARGIN = 18 * MM  # the page's bottom margin, as `@page` in briefing.css sets it
 GAP = 0.125  # a page may end this much of its height above its bottom margin before a chart
+HOLE = 0.16  # a gap this large (of the page's height) is worth shrinking every chart on the page
 MIN_SCALE = 0.75  # the smallest a chart is printed at, against its own size
-PASSES = 3  # layouts at most, the first one included
+PASSES = 4  # layouts at most, the first one included
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
 
@@ -102,8 +107,7 @@ class _Gap:
     page: int  # the page left part empty, from 0
     space: float  # CSS px left on it before the chart
     height: float  # the chart's height, CSS px
-    image_height: float  # its image's height as printed now, CSS px
-    enough: float  # CSS px a block put ahead of the chart must fill to leave no more than GAP
+    page_height: float  # CSS px
 
 
 def make_up(html: str, render: Callable[[str], Any]) -> Any:
@@ -176,28 +180,48 @@ class _Layout:
             page = document.pages[before[0]]
             space = page.height - BOTTOM_MARGIN - before[1]
             if space > GAP * page.height:
-                width = self.widths.get(chart.id, chart.image[0])
-                return _Gap(chart, before[0], space, after[1] - top[1], chart.image[1] * width / chart.image[0],
-                            space - GAP * page.height)
+                return _Gap(chart, before[0], space, after[1] - top[1], page.height)
         return None
 
     def fixed(self, gap: _Gap, where: dict[str, tuple[int, float]]) -> tuple[_Layout | None, str]:
-        """A layout with the chart scaled to the space left, or else with a flowing block ahead of it; and
-        the id of what should then begin on the page of the gap. (None, "") if neither would do."""
-        chart = gap.chart
-        width, height = chart.image
-        fitting = gap.image_height - (gap.height - gap.space) - 1  # the image height that fits, 1 px to spare
-        if fitting >= MIN_SCALE * height:
-            return _Layout(self.source, self.blocks, {**self.widths, chart.id: width * fitting / height}), chart.id
-        index = self.blocks.index(chart)
+        """A layout that fills the gap, in the module's order of preference, and the id of what should then
+        begin on the page of the gap; (None, "") if nothing would do."""
+        chart, needed = gap.chart, gap.height - gap.space + 1  # px to save, 1 to spare
+        if self.printed(chart) - needed >= MIN_SCALE * chart.image[1]:
+            return self.scaled({chart.id: 1 - needed / self.printed(chart)}), chart.id
+        if moved := self.moved_up(gap, where, fill=gap.space):
+            return moved
+        if gap.space <= HOLE * gap.page_height:
+            return None, ""
+        sharing = [c for c in self.charts if where.get(c.id, (-1,))[0] == gap.page] + [chart]
+        factor = 1 - needed / sum(self.printed(c) for c in sharing)
+        if all(self.printed(c) * factor >= MIN_SCALE * c.image[1] for c in sharing):
+            return self.scaled({c.id: factor for c in sharing}), chart.id
+        return self.moved_up(gap, where, fill=gap.space - HOLE * gap.page_height) or (None, "")
+
+    def moved_up(self, gap: _Gap, where: dict[str, tuple[int, float]], fill: float) -> tuple[_Layout, str] | None:
+        """This layout with the first flowing block after the chart that is at least `fill` px tall (or split
+        across pages) printed just ahead of it, and the block's id."""
+        index = self.blocks.index(gap.chart)
         for block in self.blocks[index + 1:]:
             top, end = where.get(block.id), where.get(f"after-{block.id}")
-            # Tall enough to fill the space; or split across pages, so taller than a page's gap.
-            if _flows(block) and top and end and (end[0] != top[0] or end[1] - top[1] >= gap.enough):
+            if _flows(block) and top and end and (end[0] != top[0] or end[1] - top[1] >= fill):
                 blocks = [b for b in self.blocks if b is not block]
                 blocks.insert(index, block)
                 return _Layout(self.source, blocks, self.widths), block.id
-        return None, ""
+        return None
+
+    def printed(self, chart: Block) -> float:
+        """The height a chart's image prints at now, CSS px."""
+        return chart.image[1] * self.widths.get(chart.id, chart.image[0]) / chart.image[0]
+
+    def scaled(self, factors: dict[str, float]) -> _Layout:
+        """This layout with some charts printed smaller by the factors given (against their size now)."""
+        widths = {**self.widths}
+        for chart in self.charts:
+            if chart.id in factors:
+                widths[chart.id] = widths.get(chart.id, chart.image[0]) * factors[chart.id]
+        return _Layout(self.source, self.blocks, widths)
 
 
 def _flows(block: Block) -> bool:
