@@ -6,8 +6,8 @@ through WeasyPrint's public API (`Page.anchors`: where each element with an id b
 marks before and after the blocks that matter give their ends) and lays it out again, as a desk
 would, in this order of preference:
 
-1. the chart scaled down to the space left, if that keeps it at 75% or more of its size (its text at
-   7.5 pt or more);
+1. the chart scaled down to the space left, if that keeps it at 75% or more of its size (its 10 pt
+   labels at 7.5 pt or more, its 9.5 pt notes at 7.1 pt);
 2. else the next block that flows across pages (`class="flows"` and an id: the month table, which
    splits with its header row repeated; the news) printed ahead of the chart, if it is tall enough to
    fill the space;
