@@ -6,6 +6,7 @@ matplotlib is imported inside `draw()` (it costs most of a second) and driven th
 API, a `Figure` with its own canvas, so no pyplot state is shared between threads or briefings.
 Margins are fixed in inches rather than left to a layout engine, which would double the drawing time.
 Email clients show no SVG: `draw(..., fmt="png")` draws the same charts as PNG for the digest.
+Every chart credits its source in a strip along its bottom edge, because the digest sends charts alone.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ INK, MUTED, RULE, ACCENT, GREY = "#1a1a1a", "#5c5c5c", "#d6d6d6", "#b3261e", "#a
 WIDTH = 5.0  # inches: printed at this size; on a phone, scaled to ~75%, the text stays readable
 FONT = 10  # points
 SHOWN = 4  # products each way in the movers chart
+CREDIT = 0.22  # inches at the foot of every chart for its source line
+CENSUS = "Source: U.S. Census Bureau"
+CENSUS_API = "Source: U.S. Census Bureau, International Trade API"  # the movers' product detail
 BILLION = 1e9
 UNIT_NOTES = {"deficit": "$ billions; below zero: U.S. deficit", "surplus": "$ billions; above zero: U.S. surplus",
               "balance": "$ billions; above zero: U.S. surplus; below zero: deficit"}
@@ -127,17 +131,26 @@ def _annual(partner: Partner, series: ChartSeries, locale: str) -> Chart:
 
 
 def _partners(facts: Facts, series: ChartSeries, locale: str) -> Chart:
-    """Horizontal bars of the leading partners by total trade, largest on top, this partner in red."""
+    """Horizontal bars of the leading partners by total trade, largest on top, this partner in red.
+
+    A partner ranked below the leaders comes last, after an empty row marked "⋮" where the axis line
+    breaks, so that its bar does not read as the eleventh.
+    """
     from matplotlib.font_manager import FontProperties
     from matplotlib.textpath import text_to_path
 
     me, top = facts.partner.code, series.top_partners
     rank = facts.ranks.get("total_trade")
+    shown = any(n.code == me for n in top)
+    beyond = shown and rank is not None and rank.rank > len(top)  # listed after the leaders, out of rank
     labels = [f"{rank.rank if n.code == me and rank else i}. {_label(n.name)}" for i, n in enumerate(top, 1)]
     bold = FontProperties(size=FONT, weight="bold")
     widest = max(text_to_path.get_text_width_height_descent(text, bold, ismath=False)[0] for text in labels)
-    fig, ax = _figure(0.45 + 0.25 * len(top), left=min(widest / 72 + 0.15, 2.5), bottom=0.1, top=0.3, right=0.5)
-    positions = list(range(len(top) - 1, -1, -1))
+    rows = len(top) + beyond
+    fig, ax = _figure(0.45 + 0.25 * rows, left=min(widest / 72 + 0.15, 2.5), bottom=0.1, top=0.3, right=0.5)
+    positions = list(range(rows - 1, -1, -1))
+    if beyond:
+        del positions[-2]  # the row above the partner's stays empty: the break in the ranking
     values = [n.value / BILLION for n in top]
     bars = ax.barh(positions, values, height=0.68, color=[ACCENT if n.code == me else GREY for n in top])
     ax.bar_label(bars, [_number(v, locale, "#,##0.0" if v >= 0.1 else "#,##0.###") for v in values], padding=3,
@@ -147,17 +160,20 @@ def _partners(facts: Facts, series: ChartSeries, locale: str) -> Chart:
     for tick, n in zip(ax.get_yticklabels(), top):
         if n.code == me:
             tick.set(color=ACCENT, fontweight="bold")
-    ax.set_ylim(-0.6, len(top) - 0.4)
+    ax.set_ylim(-0.6, rows - 0.4)
     ax.margins(x=0)
     ax.xaxis.set_visible(False)
     ax.spines["bottom"].set_visible(False)
     ax.spines["left"].set(visible=True, color=MUTED)
+    if beyond:
+        ax.spines["left"].set_bounds(1.5, rows - 0.4)  # the leaders' stretch of the axis line...
+        ax.vlines(0, -0.6, 0.5, color=MUTED, linewidth=ax.spines["left"].get_linewidth())  # ...and the partner's
+        ax.text(0, 1, "⋮", transform=ax.get_yaxis_transform(), ha="center", va="center", fontsize=FONT + 4,
+                color=MUTED, parse_math=False)
     who, when = facts.partner.display_name, period_label(facts.period, locale)
-    shown = any(n.code == me for n in top)
-    beyond = shown and rank is not None and rank.rank > len(top)  # listed after the leaders, out of rank
     alt = f"Bar chart: the {len(top) - beyond} largest U.S. trading partners by total goods trade in {when}"
     if beyond:
-        alt += f", and {who}, the {ordinal(rank.rank).removesuffix('-largest')}, highlighted"
+        alt += f", then, after a break in the ranking, {who}, the {ordinal(rank.rank).removesuffix('-largest')}, highlighted"
     elif shown:
         alt += f", with {who} highlighted"
     else:
@@ -172,7 +188,7 @@ def _movers(facts: Facts, locale: str) -> Chart:
     rows = [(m, [*m.rising[:SHOWN], *m.falling[:SHOWN][::-1]]) for m in facts.movers if m.rising or m.falling]
     labels = {x.code: "\n".join(textwrap.wrap(_label(x.name), 22)) for _, movers in rows for x in movers}
     heights = [0.45 + 0.26 * len(movers) + 0.1 * sum("\n" in labels[x.code] for x in movers) for _, movers in rows]
-    height = 0.35 + sum(heights)
+    height = 0.35 + sum(heights) + CREDIT
     left = min(_widest(list(labels.values())) / 72 + 0.15, 2.0)
     fig = _bare_figure(height)
     top = 1 - 0.3 / height
@@ -200,10 +216,11 @@ def _movers(facts: Facts, locale: str) -> Chart:
     when = period_label(facts.period, locale)
     return _chart(fig, "chart-movers", f"What drove the change: products that moved trade with {who} most, {when}",
                   f"Bar chart: the products whose exports and imports changed most in {when} against a year "
-                  f"earlier, in percentage points of each flow's change")
+                  f"earlier, in percentage points of each flow's change", credit=CENSUS_API)
 
 
 def _bare_figure(height: float):
+    """A figure WIDTH inches wide and `height` tall, its axes placed by the caller above the credit strip."""
     from matplotlib.figure import Figure
 
     return Figure(figsize=(WIDTH, height))
@@ -230,9 +247,10 @@ def _columns(ax, xs: list[float], heights: list[float], width: float, color: str
 
 
 def _figure(height: float, *, left: float, bottom: float, top: float, right: float = 0.1):
-    """A figure WIDTH inches wide with one axes inside margins given in inches."""
+    """A figure WIDTH inches wide with one axes inside margins given in inches, and the credit strip below."""
     from matplotlib.figure import Figure
 
+    height, bottom = height + CREDIT, bottom + CREDIT
     fig = Figure(figsize=(WIDTH, height))
     fig.subplots_adjust(left=left / WIDTH, right=1 - right / WIDTH, bottom=bottom / height, top=1 - top / height)
     return fig, fig.add_subplot()
@@ -255,8 +273,11 @@ def _style(ax, locale: str, *, unit: str, grid: bool = True) -> None:
         ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: _number(value, locale, "#,##0.###")))
 
 
-def _chart(fig, chart_id: str, title: str, alt: str) -> Chart:
-    """Save `fig` as a deterministic SVG (fixed id salt, no date) in a data: URL, or as PNG when drawing for email."""
+def _chart(fig, chart_id: str, title: str, alt: str, *, credit: str = CENSUS) -> Chart:
+    """Credit the source at the foot of `fig`, then save it as a deterministic SVG (fixed id salt, no date) in a
+    data: URL, or as PNG when drawing for email."""
+    fig.text(0.02 / WIDTH, 0.07 / fig.get_figheight(), credit, ha="left", va="bottom", fontsize=FONT - 0.5,
+             color=MUTED, parse_math=False)
     if _format.get() == "png":
         return _png(fig, chart_id, title, alt)
     import matplotlib

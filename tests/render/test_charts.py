@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import io
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -11,7 +12,11 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from reportgen import pipeline
-from reportgen.render.charts import ACCENT, Chart, draw
+from reportgen.analysis.movers import flow_movers
+from reportgen.commodities import commodity_name
+from reportgen.models import Movers
+from reportgen.periods import Period
+from reportgen.render.charts import ACCENT, CENSUS, CENSUS_API, CREDIT, FONT, PNG_WIDTH, WIDTH, Chart, draw
 
 SVG = "{http://www.w3.org/2000/svg}"
 PREFIX = "data:image/svg+xml;base64,"
@@ -25,6 +30,24 @@ def svg_of(chart: Chart) -> ET.Element:
 def texts(root: ET.Element) -> dict[str, str]:
     """Each text element's words and its style (charts keep text as text: svg.fonttype none)."""
     return {"".join(t.itertext()).strip(): t.get("style", "") for t in root.iter(f"{SVG}text")}
+
+
+def heights(root: ET.Element) -> dict[str, float]:
+    """Each text element's words and how far down the chart it stands (SVG y grows downwards; the lines of a
+    label of two are placed by a translation instead)."""
+    def y(text: ET.Element) -> float:
+        return float(text.get("y") or text.get("transform").removeprefix("translate(").split()[1].rstrip(")"))
+
+    return {"".join(t.itertext()).strip(): y(t) for t in root.iter(f"{SVG}text")}
+
+
+def with_movers(facts):
+    """`facts` with made-up product detail for imports (the analysis tests' figures), to draw the movers chart."""
+    detail = {("import", f"{year}-{m:02d}"): {code: value * 100_000_000 for code, value in lines.items()}
+              for year, lines in {2023: {"87": 100, "85": 60, "27": 40}, 2024: {"87": 112, "85": 54, "27": 43}}.items()
+              for m in range(1, 13)}
+    imports = flow_movers(detail, "import", Period(2024), name=commodity_name)
+    return dataclasses.replace(facts, movers=Movers("HS2", None, imports, "census-api", "test"))
 
 
 @pytest.fixture(scope="module")
@@ -105,3 +128,60 @@ def test_importing_the_module_does_not_import_matplotlib():
     code = "import sys, reportgen.render.charts; print('matplotlib' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_every_chart_credits_its_source_at_its_foot(mx_2024, charts):
+    movers = draw(with_movers(mx_2024))[-1]
+    assert movers.id == "chart-movers"
+    for chart, credit in [*((c, CENSUS) for c in charts), (movers, CENSUS_API)]:
+        root = svg_of(chart)
+        assert credit in texts(root), chart.id
+        assert heights(root)[credit] == max(heights(root).values()), f"{chart.id}: the credit is not the lowest text"
+    assert CENSUS_API not in texts(svg_of(charts[0]))  # the country totals are not the API's
+
+
+def ink_width(chart: Chart) -> float:
+    """The width in pixels of what is drawn in the bottom CREDIT inches of a PNG chart (grey or darker)."""
+    import numpy
+    from PIL import Image
+
+    image = numpy.asarray(Image.open(io.BytesIO(base64.b64decode(chart.src.split(",", 1)[1]))).convert("L"))
+    strip = image[-round((CREDIT - 0.02) * image.shape[1] / WIDTH):]
+    columns = numpy.flatnonzero((strip < 160).any(axis=0))
+    return float(columns[-1] - columns[0]) if columns.size else 0.0
+
+
+def test_png_charts_for_email_carry_the_credit_too(mx_2024):
+    """The PNG's own pixels: its foot holds one line as wide as the credit drawn in the chart font, and nothing else.
+
+    (Reading the words back would need OCR; the width tells the credit from the chart's own labels, and
+    the short credit from the International Trade API's.)"""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import text_to_path
+
+    dpi = 2 * PNG_WIDTH / WIDTH  # what _png() saves at
+    font = FontProperties(family="DejaVu Sans", size=FONT - 0.5)
+    pngs = draw(with_movers(mx_2024), fmt="png")
+    assert [c.id for c in pngs] == ["chart-balance", "chart-annual", "chart-partners", "chart-movers"]
+    for chart in pngs:
+        credit = CENSUS_API if chart.id == "chart-movers" else CENSUS
+        expected = text_to_path.get_text_width_height_descent(credit, font, ismath=False)[0] / 72 * dpi
+        assert ink_width(chart) == pytest.approx(expected, rel=0.04), chart.id
+
+
+def test_a_partner_beyond_the_leaders_comes_after_a_marked_break(config, dataset):
+    aruba = draw(pipeline.facts(config, dataset, "ABW", "2024"))[2]
+    rows = heights(svg_of(aruba))
+    assert rows["10. India"] < rows["⋮"] < rows["109. Aruba"]  # the break marker between the tenth and Aruba
+    assert "11. Netherlands" not in rows
+    assert aruba.alt == ("Bar chart: the 10 largest U.S. trading partners by total goods trade in 2024, then, "
+                         "after a break in the ranking, Aruba, the 109th, highlighted")
+
+
+def test_the_eleventh_follows_the_tenth_without_a_break(config, dataset):
+    netherlands = draw(pipeline.facts(config, dataset, "NLD", "2024"))[2]
+    rows = heights(svg_of(netherlands))
+    assert "⋮" not in rows
+    assert rows["11. Netherlands"] - rows["10. India"] == pytest.approx(rows["10. India"] - rows["9. United Kingdom"])
+    assert netherlands.alt.endswith("the 11 largest U.S. trading partners by total goods trade in 2024, "
+                                    "with the Netherlands highlighted")

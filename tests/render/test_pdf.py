@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import base64
+import html
 import io
+import re
+import subprocess
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -28,6 +34,112 @@ def printed(request, config, dataset, tmp_path_factory) -> tuple[str, PdfReader,
     assert pdf.name == "MEX-2024.pdf"
     reader = PdfReader(pdf)
     return size, reader, [" ".join(page.extract_text().split()) for page in reader.pages]
+
+
+# -- page make-up: what pages start and end with, read back from the PDF's text positions ---------------
+
+@dataclass(frozen=True)
+class Line:
+    text: str
+    bottom: float  # pt from the top of the page
+
+
+@dataclass(frozen=True)
+class Page:
+    height: float
+    lines: list[Line]  # the body's lines, top to bottom: the running header and the footer left out
+
+
+def laid_out(pdf: Path) -> list[Page]:
+    """Each page's lines of text as printed: poppler's word boxes (pdftotext -bbox) joined by baseline."""
+    xhtml = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    ns = "{http://www.w3.org/1999/xhtml}"
+    pages = []
+    for page in ET.fromstring(xhtml).iter(f"{ns}page"):
+        height = float(page.get("height"))
+        words = sorted((float(w.get("yMax")), float(w.get("xMin")), float(w.get("yMin")), w.text or "")
+                       for w in page.iter(f"{ns}word"))
+        rows: list[tuple[float, float, list[tuple[float, str]]]] = []
+        for bottom, left, top, text in words:
+            if rows and abs(rows[-1][0] - bottom) < 2:
+                rows[-1][2].append((left, text))
+            else:
+                rows.append((bottom, top, [(left, text)]))
+        margin = 18 / 25.4 * 72  # @page margins: 20 mm at the top, 18 mm at the foot
+        pages.append(Page(height, [Line(" ".join(t for _, t in sorted(ws)), bottom) for bottom, top, ws in rows
+                                   if top > 20 / 25.4 * 72 and bottom < height - margin]))
+    return pages
+
+
+CHART_TOPS = ("$ billions", "Total goods trade (exports plus imports)", "Percentage points of each flow")  # unit notes
+FILLED = 0.75  # a page followed by a chart ends no higher than this share of its height
+MONTH_ROW = re.compile(r"^(January|February|March|April|May|June|July|August|September|October|November|December) "
+                       r"\d{4} [−\d]")
+MONTH_HEADER = "Month Exports Imports Balance"
+
+
+def headings(source: str) -> list[str]:
+    """The briefing's headings and table captions, and the month table's header row, as plain text."""
+    found = re.findall(r"<h2>(.*?)</h2>|<caption>(.*?)</caption>", source, re.DOTALL)
+    return [" ".join(html.unescape(re.sub(r"<[^>]+>", "", a or b)).split()) for a, b in found] + [MONTH_HEADER]
+
+
+def build(config, dataset, tmp_path_factory, partner: str, period: str, size: str, months: int = 13) -> Path:
+    briefing = config.briefing.model_copy(update={"page_size": size, "table_months": months})
+    sized = config.model_copy(update={"briefing": briefing})
+    return pipeline.write(sized, pipeline.facts(sized, dataset, partner, period), ["html", "pdf"],
+                          tmp_path_factory.mktemp(f"{partner}-{period}-{size}"))[1]
+
+
+# Briefings whose pages once went wrong: a chart moved on leaving a page a quarter empty (the months and
+# the year to date, whose story is longer), the last of the month table alone on a page (MX 2024, A4).
+BRIEFINGS = [("MX", "2024", "A4"), ("MX", "2024-05", "A4"), ("MX", "2024-01", "Letter"),
+             ("CA", "2024-05-ytd", "Letter"), ("0003", "2024-05", "A4"), ("DE", "2024-12", "Letter"),
+             ("TUV", "2024", "Letter")]
+
+
+@pytest.fixture(scope="module", params=BRIEFINGS, ids="-".join)
+def made_up(request, config, dataset, tmp_path_factory) -> tuple[list[Page], list[str]]:
+    """A briefing printed, its pages' lines, and its headings."""
+    pdf = build(config, dataset, tmp_path_factory, *request.param)
+    return laid_out(pdf), headings(pdf.with_suffix(".html").read_text())
+
+
+def test_no_page_is_left_part_empty_before_a_chart(made_up):
+    pages, _ = made_up
+    for number, (page, following) in enumerate(pairwise(pages), 1):
+        if following.lines[0].text.startswith(CHART_TOPS):
+            end = page.lines[-1].bottom / page.height
+            assert end >= FILLED, f"page {number} ends at {end:.0%} of its height and a chart starts page {number + 1}"
+
+
+def test_no_page_ends_with_a_heading(made_up):
+    pages, titles = made_up
+    for number, page in enumerate(pages[:-1], 1):
+        last = page.lines[-1].text
+        assert not any(last in title for title in titles), f"page {number} ends with the heading {last!r}"
+
+
+def month_rows(page: Page) -> list[int]:
+    """Where the month table's rows stand among the page's lines."""
+    return [i for i, line in enumerate(page.lines) if MONTH_ROW.match(line.text)]
+
+
+def test_a_table_never_leaves_one_row_on_a_page(made_up):
+    pages, _ = made_up
+    for number, page in enumerate(pages, 1):
+        assert len(month_rows(page)) != 1, f"page {number} holds one row of the month table"
+
+
+def test_a_long_month_table_repeats_its_header_on_every_page(config, dataset, tmp_path_factory):
+    pages = laid_out(build(config, dataset, tmp_path_factory, "MX", "2024-05", "Letter", months=60))
+    holding = [(number, page) for number, page in enumerate(pages, 1) if month_rows(page)]
+    assert len(holding) >= 2  # the table is split
+    assert sum(len(month_rows(page)) for _, page in holding) == 60
+    for number, page in holding:
+        first = month_rows(page)[0]
+        assert page.lines[first - 1].text == MONTH_HEADER, f"page {number}: the month rows have no header above them"
+        assert len(month_rows(page)) >= 2, f"page {number} holds one row of the month table"
 
 
 def test_text_is_selectable_with_the_headline_figures(printed):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import re
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -12,6 +15,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--no-first-run"]
 PHONE = {"width": 390, "height": 844}
+READABLE = 9.0  # CSS px: the smallest chart text, as the phone draws it, that we call readable
 
 
 @pytest.fixture(scope="module")
@@ -55,3 +59,48 @@ def test_briefing_reads_on_a_phone(browser, config, mx_2024, tmp_path):
 
     others = [url for url in requested if not url.startswith("data:") and url != html.as_uri()]
     assert others == [], f"the page asked the network for {others}"
+
+
+@pytest.fixture(scope="module")
+def phone(browser, config, mx_2024, tmp_path_factory):
+    """MX 2024 open on a 390-pixel phone screen."""
+    [html] = pipeline.write(config, mx_2024, ["html"], tmp_path_factory.mktemp("phone"))
+    page = browser.new_page(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
+    page.goto(html.as_uri(), wait_until="load")
+    yield page
+    page.close()
+
+
+def test_key_figures_fit_a_phone_without_scrolling(phone):
+    overflow = phone.evaluate("""() => {
+        const box = document.querySelector('.key-figures'), edge = box.getBoundingClientRect().right;
+        return Array.from(box.querySelectorAll('*'))
+            .filter(e => e.getBoundingClientRect().right > edge + 0.5 || e.scrollWidth > e.clientWidth + 1)
+            .map(e => e.tagName + ': ' + e.textContent.trim().slice(0, 40));
+    }""")
+    assert overflow == [], f"wider than the key figures box on a phone: {overflow}"
+    # What the box says is unchanged: each figure whole in its own cell, under its row's name.
+    cells = phone.locator(".key-figures tr").filter(has_text="Balance").locator("td").all_inner_texts()
+    assert [" ".join(c.split()) for c in cells] == ["$168.6 billion deficit", "$148.5 billion deficit", "widened 13.6%"]
+    heads = phone.locator(".key-figures thead th").all_inner_texts()
+    assert [h.strip() for h in heads if h.strip()] == ["2024", "2023", "Change"]
+
+
+def svg_font_sizes(src: str) -> tuple[float, list[float]]:
+    """A chart's viewBox width and the font size of each of its texts, in the SVG's own units."""
+    root = ET.fromstring(base64.b64decode(src.split(",", 1)[1]))
+    width = float(root.get("viewBox").split()[2])
+    sizes = [float(re.search(r"font-size: ([\d.]+)px", t.get("style", "")).group(1))
+             for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    return width, sizes
+
+
+def test_chart_text_is_readable_on_a_phone(phone):
+    """Every chart label, number and credit as drawn on the phone: its font size times the image's scale."""
+    shown = phone.evaluate("Array.from(document.querySelectorAll('figure.chart img'),"
+                           " i => [i.closest('figure').id, i.src, i.getBoundingClientRect().width])")
+    assert len(shown) == 3
+    for chart, src, width in shown:
+        view, sizes = svg_font_sizes(src)
+        smallest = min(sizes) * width / view
+        assert smallest >= READABLE, f"{chart}: text drawn at {smallest:.1f}px on a {PHONE['width']}px phone"
