@@ -21,7 +21,8 @@ from babel.dates import get_month_names
 from babel.numbers import format_decimal
 
 from reportgen.models import ChartSeries, Facts, Partner
-from reportgen.render.format import capfirst, ordinal, period_label
+from reportgen.render.format import capfirst, money, ordinal, period_label
+from reportgen.rounding import shown
 
 INK, MUTED, RULE, ACCENT, GREY = "#1a1a1a", "#5c5c5c", "#d6d6d6", "#b3261e", "#a3a3a3"
 WIDTH = 5.0  # inches: printed at this size; on a phone, scaled to ~75%, the text stays readable
@@ -31,8 +32,8 @@ CREDIT = 0.22  # inches at the foot of every chart for its source line
 CENSUS = "Source: U.S. Census Bureau"
 CENSUS_API = "Source: U.S. Census Bureau, International Trade API"  # the movers' product detail
 BILLION = 1e9
-UNIT_NOTES = {"deficit": "$ billions; below zero: U.S. deficit", "surplus": "$ billions; above zero: U.S. surplus",
-              "balance": "$ billions; above zero: U.S. surplus; below zero: deficit"}
+SIDE_NOTES = {"deficit": "below zero: U.S. deficit", "surplus": "above zero: U.S. surplus",
+              "balance": "above zero: U.S. surplus; below zero: deficit"}
 # The SVG writer reads these from matplotlib's global rcParams while it saves: they are set for the
 # save only, under a lock, so other code in the process never sees them changed. Text styles then
 # name the one font drawn, not the ten fallbacks WeasyPrint would parse for every label.
@@ -87,17 +88,18 @@ def _balance(facts: Facts, series: ChartSeries, locale: str) -> Chart:
     year = facts.period.year
     months = get_month_names("abbreviated", locale=locale)
     fig, ax = _figure(2.5, left=0.45, bottom=0.3, top=0.42)
+    size, unit = _unit([b for _, b in series.balance_this_year + series.balance_last_year])
     for offset, rows, color, label in ((-0.2, series.balance_last_year, GREY, str(year - 1)),
                                        (0.2, series.balance_this_year, ACCENT, str(year))):
         if rows:
-            _columns(ax, [m + offset for m, _ in rows], [b / BILLION for _, b in rows], 0.4, color, label)
+            _columns(ax, [m + offset for m, _ in rows], [b / size for _, b in rows], 0.4, color, label)
     ax.axhline(0, color=INK, linewidth=0.8)
     ax.set_xticks(range(1, 13), [months[m] for m in range(1, 13)])
     ax.set_xlim(0.45, 12.55)
     ax.legend(frameon=False, fontsize=FONT, ncols=2, loc="lower right", bbox_to_anchor=(1, 1), borderaxespad=0.3,
               handlelength=1, columnspacing=1.2)
     gap = _gap_word([b for _, b in series.balance_this_year + series.balance_last_year])
-    _style(ax, locale, unit=UNIT_NOTES[gap])
+    _style(ax, locale, unit=f"{unit}; {SIDE_NOTES[gap]}")
     last = series.balance_this_year[-1][0]
     span = f"{year}" if last == 12 else f"{year} (through {get_month_names('wide', locale=locale)[last]})"
     if series.balance_last_year:
@@ -111,11 +113,18 @@ def _annual(partner: Partner, series: ChartSeries, locale: str) -> Chart:
     """Exports and imports by year as two lines, each named at its end (no legend to look up)."""
     years = [y for y, _, _ in series.annual]
     fig, ax = _figure(2.4, left=0.45, bottom=0.3, top=0.35)
-    for index, label, color in ((2, "Imports", ACCENT), (1, "Exports", INK)):
-        values = [row[index] / BILLION for row in series.annual]
+    size, unit = _unit([value for row in series.annual for value in row[1:]])
+    lines = {label: [row[index] / size for row in series.annual] for index, label in ((2, "Imports"), (1, "Exports"))}
+    top = max(max(values) for values in lines.values()) or 1
+    # Line names a twelfth of the axis apart or closer would overprint: the higher one goes up, the other down.
+    apart = abs(lines["Imports"][-1] - lines["Exports"][-1]) < top / 12
+    higher = "Imports" if lines["Imports"][-1] >= lines["Exports"][-1] else "Exports"
+    for label, color in (("Imports", ACCENT), ("Exports", INK)):
+        values = lines[label]
         # A dot for each year reads on a short series; on a long one the dots crowd the line.
         ax.plot(years, values, color=color, linewidth=2, marker="o" if len(years) <= 20 else None, markersize=3.5)
-        ax.annotate(label, (years[-1], values[-1]), xytext=(6, 0), textcoords="offset points",
+        shift = (5 if label == higher else -5) if apart else 0
+        ax.annotate(label, (years[-1], values[-1]), xytext=(6, shift), textcoords="offset points",
                     va="center", fontsize=FONT, color=color, fontweight="bold")
     ax.set_ylim(bottom=0)
     ax.set_xlim(years[0] - 0.5, years[-1] + 0.19 * (len(years) - 0.5))  # ~0.7 in of the axis for the line names
@@ -123,11 +132,11 @@ def _annual(partner: Partner, series: ChartSeries, locale: str) -> Chart:
     step = 1 if len(years) <= 6 else 2 if len(years) <= 16 else 5 if len(years) <= 40 else 10
     named = [y for y in years if (years[-1] - y) % step == 0]
     ax.set_xticks(named, [str(y) for y in named])
-    _style(ax, locale, unit="$ billions")
+    _style(ax, locale, unit=unit)
     span = f"{years[0]}" if len(years) == 1 else f"{years[0]} to {years[-1]}"
     who = partner.display_name
     return _chart(fig, "chart-annual", f"U.S. goods exports to and imports from {who}, {span}",
-                  f"Line chart: U.S. goods exports to and imports from {who} by year, {span}, in $ billions")
+                  f"Line chart: U.S. goods exports to and imports from {who} by year, {span}, in {unit}")
 
 
 def _partners(facts: Facts, series: ChartSeries, locale: str) -> Chart:
@@ -153,8 +162,7 @@ def _partners(facts: Facts, series: ChartSeries, locale: str) -> Chart:
         del positions[-2]  # the row above the partner's stays empty: the break in the ranking
     values = [n.value / BILLION for n in top]
     bars = ax.barh(positions, values, height=0.68, color=[ACCENT if n.code == me else GREY for n in top])
-    ax.bar_label(bars, [_number(v, locale, "#,##0.0" if v >= 0.1 else "#,##0.###") for v in values], padding=3,
-                 fontsize=FONT - 0.5, color=INK)
+    ax.bar_label(bars, [_bar_amount(n.value, locale) for n in top], padding=3, fontsize=FONT - 0.5, color=INK)
     _style(ax, locale, unit="Total goods trade (exports plus imports), $ billions", grid=False)
     ax.set_yticks(positions, labels)
     for tick, n in zip(ax.get_yticklabels(), top):
@@ -326,6 +334,18 @@ def _gap_word(balances: list[int]) -> str:
 def _label(name: str) -> str:
     """'the United Kingdom' reads 'United Kingdom' on an axis."""
     return capfirst(name.removeprefix("the "))
+
+
+def _unit(values: list[int]) -> tuple[float, str]:
+    """Dollars per axis unit and the unit's note: billions, or millions for a partner whose figures are all
+    smaller than a billion (ticks of 20 and 40, not 0.02 and 0.04)."""
+    return (BILLION, "$ billions") if max(map(abs, values), default=0) >= BILLION else (1e6, "$ millions")
+
+
+def _bar_amount(dollars: int, locale: str) -> str:
+    """A bar's figure as the story rounds it: 837.6 (the axis is in billions), or "$728 million" spelled out."""
+    amount, unit = shown(dollars)
+    return format_decimal(amount, format="#,##0.0", locale=locale) if unit == "billion" else money(dollars, locale)
 
 
 def _number(value: float, locale: str, pattern: str) -> str:
