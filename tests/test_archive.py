@@ -42,7 +42,7 @@ def test_a_rebuild_replaces_the_files_and_remembers_the_earlier_build(config, mo
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795438800")  # an hour later
     pipeline.build(config, "MX", "2024", formats=["html"])
     second = (config.output_dir / "2024" / "MEX" / "MEX-2024.html").read_text()
-    assert ("An earlier version of this briefing was built on 2026-11-23 12:00 UTC from figures released "
+    assert ("An earlier version of this briefing was built on Nov. 23, 2026, 12:00 UTC from figures released "
             "Oct. 1, 2026.</p>") in second
     assert '<meta name="reportgen:earlier-build" content="2026-11-23T12:00:00Z census-bulk 2026-10-01/86b70f62">' \
         in second  # the vintage, for machines

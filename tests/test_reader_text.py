@@ -112,7 +112,7 @@ def test_briefings_name_the_publisher_and_no_internals(site, partner, period):
     assert meta["author"] == [PUBLISHER]
     assert ("Sources U.S. Census Bureau, U.S. International Trade in Goods by Country (country.xlsx), "
             "released Oct. 1, 2026; read ") in text
-    assert "Built 2026-11-23 13:00 UTC." in text
+    assert "Built Nov. 23, 2026, 13:00 UTC." in text
 
     printed = pdf_text(stem.with_suffix(".pdf"))
     assert_clean(printed, vintage, f"{code} {period} PDF")
@@ -124,7 +124,7 @@ def test_briefings_name_the_publisher_and_no_internals(site, partner, period):
 def test_an_earlier_build_is_told_by_its_dates(site):
     config, _, _ = site
     text, meta = visible((config.output_dir / "2024/MEX/MEX-2024.html").read_text(encoding="utf-8"))
-    assert ("An earlier version of this briefing was built on 2026-11-23 12:00 UTC from figures released "
+    assert ("An earlier version of this briefing was built on Nov. 23, 2026, 12:00 UTC from figures released "
             "Oct. 1, 2026.") in text
     assert meta["reportgen:earlier-build"] == ["2026-11-23T12:00:00Z census-bulk 2026-10-01/86b70f62"]
 

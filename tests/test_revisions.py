@@ -61,7 +61,7 @@ def test_a_revised_year_says_what_was_first_reported(revised):
     first = facts.first_reported
     assert first.published.startswith("2025-02-05") and first.figures.balance == -171_809_000_000
     assert first.revised == ("balance", "imports", "exports")
-    text = story(render_briefing(environment(), facts, [], built_at="x").html)
+    text = story(render_briefing(environment(), facts, [], built_at="2026-11-23T12:00:00Z").html)
     assert ("The deficit was revised from $171.8 billion first reported in February 2025; imports were revised "
             "from $505.9 billion and exports from $334.0 billion.") in text
     assert text.count("first reported") == 1
@@ -93,7 +93,7 @@ def test_a_revision_too_small_to_matter_is_not_told(tmp_path):
     pipeline.collect(config, use_snapshot=True)
     facts = mexico(config, "2024")
     assert facts.first_reported.figures.imports == 503_150_100_000 and facts.first_reported.revised == ()
-    assert "revised" not in story(render_briefing(environment(), facts, [], built_at="x").html)
+    assert "revised" not in story(render_briefing(environment(), facts, [], built_at="2026-11-23T12:00:00Z").html)
 
 
 def test_figures_read_from_their_first_release_have_no_revision(revised):

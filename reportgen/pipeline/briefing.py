@@ -242,7 +242,7 @@ def write(config: Config, result: Facts, formats: Iterable[str] = FORMATS, out_d
         result = dataclasses.replace(result, provenance=dataclasses.replace(result.provenance, history=earlier))
     env = environment(config.templates_dir, config.briefing.locale)
     charts = draw(result, locale=config.briefing.locale)
-    rendered = render_briefing(env, result, charts, built_at=moment.strftime("%Y-%m-%d %H:%M UTC"),
+    rendered = render_briefing(env, result, charts, built_at=moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
                                page_size=config.briefing.page_size, publisher=config.publisher.name)
     folder = out_dir or config.output_dir / archive.folder(code, result.period)
     stem = folder / archive.stem(code, result.period)

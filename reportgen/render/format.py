@@ -115,6 +115,11 @@ def date_label(moment: str, locale: str = "en_US", *, year: bool = True) -> str:
     return format_date(day, format="long" if year else "d MMMM", locale=locale)
 
 
+def time_label(moment: str, locale: str = "en_US") -> str:
+    """'2026-11-23T13:00:00Z' -> 'Nov. 23, 2026, 13:00 UTC': a build time, as the sources box gives it."""
+    return f"{date_label(moment, locale)}, {moment[11:16]} UTC"
+
+
 def place(rank: int) -> str:
     """1 -> first, 9 -> ninth, 23 -> 23rd: AP style spells out one to nine."""
     if rank in PLACES:
@@ -168,6 +173,7 @@ FILTERS = {
     "month_label": month_label,
     "month_name": month_name,
     "date_label": date_label,
+    "time_label": time_label,
     "ordinal": ordinal,
     "place": place,
     "pct_prose": pct_prose,

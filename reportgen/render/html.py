@@ -21,7 +21,7 @@ from reportgen.render.charts import Chart
 from reportgen.render.format import FILTERS
 
 LOCALE_FILTERS = {"money", "money_table", "pct", "signed", "signed_pct", "points", "period_label", "period_prose", "month_label", "month_name",
-                  "date_label", "pct_prose"}
+                  "date_label", "time_label", "pct_prose"}
 
 
 def bundled_templates() -> Path:
@@ -75,7 +75,8 @@ def headline(env: jinja2.Environment, facts: Facts) -> str:
 
 def render_briefing(env: jinja2.Environment, facts: Facts, charts: list[Chart], *, built_at: str,
                     page_size: str = "A4", publisher: str = DEFAULT_PUBLISHER) -> Rendered:
-    """The briefing as one HTML document with its stylesheet inlined and its charts as data: URLs.
+    """The briefing as one HTML document with its stylesheet inlined and its charts as data: URLs; `built_at` is
+    ISO 8601 UTC (2026-11-23T13:00:00Z).
 
     `publisher` is the name readers see (PDF footer, author); the tool's own name stays in the metadata.
     """

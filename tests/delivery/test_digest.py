@@ -120,7 +120,7 @@ def test_words_match_the_briefing(received, tmp_path):
     config, got = received
     msg = got.message
     facts = pipeline.facts(config, pipeline.load(config, partner="MX", period="2024"), "MX", "2024")
-    briefing = render_briefing(environment(None, "en_US"), facts, [], built_at="2024-01-01 00:00 UTC").html
+    briefing = render_briefing(environment(None, "en_US"), facts, [], built_at="2024-01-01T00:00:00Z").html
     lede, change = (render.plain(p) for p in re.findall(r'<p(?: class="lede")?>(.*?)</p>', briefing, re.DOTALL)[:2])
     text = " ".join(msg.get_body(("plain",)).get_content().split())
     html = render.plain(re.sub(r"<[^>]+>", " ", msg.get_body(("html",)).get_content()))
