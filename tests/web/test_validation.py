@@ -113,3 +113,8 @@ def test_checked_path_keeps_to_the_archive(tmp_path: Path):
 def test_the_archive_address_without_a_slash_moves(client, editor, archive):
     response = client.get("/archive", headers=editor)
     assert response.status_code == 308 and response.headers["Location"] == "/archive/"
+
+
+def test_an_archived_page_names_its_charset_once(client, editor, archive):
+    response = client.get("/archive/2024/MEX/MEX-2024.html", headers=editor)
+    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
