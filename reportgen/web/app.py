@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import secrets
+from urllib.parse import urlsplit
 
 import jinja2
 from flask import Flask, g, render_template, request
@@ -81,6 +82,8 @@ def create_app(config: Config, *, workers: PdfWorkers | None = None, pdf_workers
         response.headers["X-Frame-Options"] = "SAMEORIGIN"
         response.headers["Referrer-Policy"] = "same-origin"
         response.headers.setdefault("Cache-Control", "private, no-cache")
+        if location := response.headers.get("Location"):  # every redirect here is to a page of ours
+            response.headers["Location"] = _relative(location)
         return response
 
     _error_pages(app)
@@ -120,3 +123,10 @@ def _error_pages(app: Flask) -> None:
                         "It has been logged; try again, or tell whoever runs reportgen.")
         headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
         return page(exc.code or 500, exc.name, exc.description or "", headers)
+
+
+def _relative(url: str) -> str:
+    """The path and query of `url`: werkzeug's own redirects (`//` merged) are built from the Host header
+    a client sent, and a path starting `//` would be read as another host."""
+    parts = urlsplit(url)
+    return "/" + parts.path.lstrip("/") + (f"?{parts.query}" if parts.query else "")
