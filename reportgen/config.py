@@ -200,9 +200,15 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     import yaml
 
     try:
-        text = path.read_text(encoding="utf-8")
+        content = path.read_bytes()
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read the config file ({exc.strerror})") from None
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError as exc:  # a file saved as Latin-1 or UTF-16 by an editor
+        line = content[:exc.start].count(b"\n") + 1
+        raise ConfigError(f"{path}: not UTF-8 text (byte 0x{content[exc.start]:02x} at line {line}); "
+                          "save it as UTF-8") from None
     try:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
