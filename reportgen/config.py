@@ -7,6 +7,7 @@ when there is none). Secrets never live here: they come from environment variabl
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -17,6 +18,7 @@ from reportgen.errors import ConfigError
 
 DEFAULT_FILE = "config.yaml"
 DEFAULT_PUBLISHER = "U.S. Trade Briefings"
+NO_ALIASES = "YAML aliases (*name) are not allowed in reportgen's config"
 
 
 class Section(BaseModel):
@@ -210,16 +212,32 @@ def _read_yaml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: not UTF-8 text (byte 0x{content[exc.start]:02x} at line {line}); "
                           "save it as UTF-8") from None
     try:
-        raw = yaml.safe_load(text)
+        raw = yaml.load(text, Loader=_loader())  # noqa: S506 (a SafeLoader that also refuses aliases)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
-        raise ConfigError(f"{path}: not valid YAML{where}") from None
+        problem = NO_ALIASES if getattr(exc, "problem", None) == NO_ALIASES else "not valid YAML"
+        raise ConfigError(f"{path}: {problem}{where}") from None
     if raw is None:
         return {}
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: expected a mapping of keys to values at the top level")
     return raw
+
+
+@functools.cache
+def _loader() -> type:
+    """yaml.SafeLoader refusing aliases: ten levels of ten `*name`s expand to 10^10 values (billion laughs),
+    and no key of ours needs one."""
+    import yaml
+
+    class SafeLoaderWithoutAliases(yaml.SafeLoader):
+        def compose_node(self, parent, index):
+            if self.check_event(yaml.AliasEvent):
+                raise yaml.composer.ComposerError(None, None, NO_ALIASES, self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+
+    return SafeLoaderWithoutAliases
 
 
 def _describe(exc: ValidationError) -> str:
