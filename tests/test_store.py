@@ -210,3 +210,20 @@ def test_parallel_workers_storing_the_same_file_at_once(tmp_path):
     assert errors == []
     assert sorted(results) == [False, True, True, True]
     assert count(path, "vintages") == 1
+
+
+def test_the_store_and_its_log_are_readable_by_their_owner_only(tmp_path):
+    """The file holds editors' password hashes and subscribers' addresses; SQLite made it 0644."""
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        with Store(tmp_path / "data" / "reportgen.db") as store:
+            store.add(batch("2025-02-05T13:30:00Z", "a", FIRST))
+            files = sorted(tmp_path.glob("data/reportgen.db*"))
+            modes = {path.name: stat.S_IMODE(path.stat().st_mode) for path in files}
+    finally:
+        os.umask(old)
+    assert set(modes) == {"reportgen.db", "reportgen.db-wal", "reportgen.db-shm"}
+    assert set(modes.values()) == {0o600}, modes
