@@ -212,7 +212,7 @@ def _read_yaml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: not UTF-8 text (byte 0x{content[exc.start]:02x} at line {line}); "
                           "save it as UTF-8") from None
     try:
-        raw = yaml.load(text, Loader=_loader())  # noqa: S506 (a SafeLoader that also refuses aliases)
+        raw = yaml.load(text, Loader=_loader())  # a SafeLoader that also refuses aliases
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""

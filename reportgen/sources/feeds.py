@@ -4,7 +4,7 @@ Feeds are untrusted input. A document that declares entities (billion laughs, ex
 is refused before any parser sees it. feedparser gets the bytes as a stream, never as a string
 (it would open a string that looks like a URL or a file path), with the response's content type
 and address, so encodings are read right and relative links resolve. Titles and summaries leave
-as plain text, any HTML in them cleaned by nh3 first; links are kept only when they are http(s),
+as plain text without control characters, any HTML in them cleaned by nh3 first; links are kept only when they are http(s),
 and without tracking parameters. Fetching is the shared HTTP session's job (`reportgen.http`).
 """
 
@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 from reportgen.config import FeedConfig
+from reportgen.controls import CONTROL, strip_controls
 from reportgen.errors import CollectError
 from reportgen.models import FeedEntry
 
@@ -110,7 +111,7 @@ def _entry(raw, feed: FeedConfig, url: str, fetched_at: datetime, language: str)
     if published is None:
         published = fetched_at
     return FeedEntry(
-        feed=feed.name, feed_url=feed.url, guid=str(raw.get("id") or "")[:500], title=title, link=link,
+        feed=feed.name, feed_url=feed.url, guid=CONTROL.sub("", str(raw.get("id") or ""))[:500], title=title, link=link,
         published=published.strftime("%Y-%m-%dT%H:%M:%SZ"), dated=dated, summary=summary, language=language,
     )
 
@@ -131,7 +132,7 @@ def plain_text(value: str, content_type: str = "text/html", limit: int = MAX_SUM
         value = _BLOCK.sub(" <", _CDATA.sub(r"\1", value))  # paragraphs stay apart as words
         value = html.unescape(nh3.clean(value, tags=set(), attributes={}, strip_comments=True,
                                         clean_content_tags=_REMOVED_WITH_CONTENT))
-    return _shorten(" ".join(value.split()), limit)
+    return _shorten(strip_controls(value), limit)  # ESC or BEL would reach a terminal, HTML and email
 
 
 def _shorten(text: str, limit: int) -> str:

@@ -160,3 +160,20 @@ def test_a_body_that_names_a_file_is_read_as_a_document_never_opened(tmp_path):
     local.write_bytes((FIXTURES / "wire.rss").read_bytes())
     with pytest.raises(CollectError, match="is not an RSS or Atom feed"):
         read("path", body=str(local).encode())
+
+
+@pytest.mark.parametrize("kind", ["text/plain", "html"])
+def test_control_characters_never_leave_the_feed(kind):
+    """ESC and BEL in a title reached the store, `news list` on a terminal, the HTML and the email."""
+    bell, esc, csi = "\x07", "\x1b", "\u009b"
+    if kind == "html":
+        title, summary = f"Tariffs&#27;[2J &lt;b&gt;rise&lt;/b&gt;{bell}", f"Steel{csi}31m duties &#7;widen"
+    else:
+        title, summary = f"Tariffs{esc}[2J rise{bell}", f"Steel{csi}31m duties{bell} widen"
+    body = ("<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>Wire</title><item>"
+            f"<title>{title}</title><description>{summary}</description><guid>id{esc}7</guid>"
+            "<link>http://example.org/a</link></item></channel></rss>").encode()
+    [entry] = read("controls.rss", body=body).entries
+    for text in (entry.title, entry.summary, entry.guid):
+        assert not [c for c in text if ord(c) < 32 or 0x7f <= ord(c) <= 0x9f], repr(text)
+    assert entry.title == "Tariffs [2J rise" and entry.summary.endswith("31m duties widen")  # feedparser maps C1 as cp1252
