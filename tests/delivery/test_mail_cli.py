@@ -140,6 +140,9 @@ def test_subscribers_import_export_list_remove(home, tmp_path):
                                 "remove it first to add it again\n")
     bad = run("subscribers", "unsubscribe", "AQ.forgedforgedforgedforged", cwd=cwd, ok=False)
     assert bad.returncode == 2 and "not a valid unsubscribe token" in bad.stderr and "Traceback" not in bad.stderr
+    overflowing = run("subscribers", "unsubscribe", "__________8.AAAAAAAAAAAAAAAAAAAAAA", cwd=cwd, ok=False)
+    assert overflowing.returncode == 2  # a number past SQLite's integers: it was an OverflowError traceback
+    assert overflowing.stderr == "reportgen: error: not a valid unsubscribe token (or its subscriber was removed)\n"
 
 
 def test_names_cannot_forge_list_lines_and_exports_cannot_run_formulas(home, tmp_path):
