@@ -26,7 +26,7 @@ from urllib3.exceptions import TimeoutError as Urllib3Timeout
 from urllib3.util.retry import Retry
 
 from reportgen.config import HttpConfig
-from reportgen.errors import CollectError
+from reportgen.errors import CollectError, hide_secrets
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 SECRET_PARAMETERS = ("key",)  # query parameters that carry credentials
@@ -141,9 +141,10 @@ def _retries(count: int) -> str:
     return f"{count} {'retry' if count == 1 else 'retries'}"
 
 
-def redact(text: str) -> str:
-    """`text` (a URL or a message holding one) with the values of credential parameters hidden."""
-    return _SECRET.sub(r"\1REDACTED", text)
+def redact(text: str, *secrets: str) -> str:
+    """`text` (a URL or a message holding one) with the values of credential parameters hidden, and
+    `secrets` and the secret environment variables' values wherever they stand."""
+    return hide_secrets(_SECRET.sub(r"\1REDACTED", text), *secrets)
 
 
 def _session(config: HttpConfig, cache_dir: Path | None) -> requests.Session:

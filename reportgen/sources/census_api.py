@@ -114,8 +114,10 @@ class CensusApi:
                 return [], b""
             raise CollectError(f"{query.describe()}: not published yet; {self._latest_hint(query)}")
         text = fetched.content.decode("utf-8", errors="replace").strip()
-        if fetched.status == 400:
-            message = " ".join(text.split())[:300] or "no message"
+        if fetched.status == 400:  # its text may quote the request, key and all
+            from reportgen.http import redact
+
+            message = redact(" ".join(text.split()), self.key)[:300] or "no message"
             raise CollectError(f"{query.describe()}: the Census API rejected the query: {message}")
         if not text.startswith("["):
             # The API's way of saying the key is missing or wrong: a 200 with an HTML page.

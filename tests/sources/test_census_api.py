@@ -134,3 +134,12 @@ def test_a_value_beyond_any_trade_figure_is_refused(httpserver, tmp_path, value)
         api = CensusApi(http, base_url=httpserver.url_for(PREFIX), key=KEY)
         with pytest.raises(CollectError, match=f"value {value} for 2010 in 2024-01 is beyond any trade figure"):
             census_api.collect(api, bundled(), "2024-01", "2024-01")
+
+
+def test_a_400_that_quotes_the_key_is_reported_without_it(httpserver, tmp_path):
+    httpserver.expect_request(f"{PREFIX}/exports/hs").respond_with_data(f"error: invalid key {KEY}", status=400)
+    with Http(HttpConfig(retries=0), tmp_path / "cache") as http:
+        api = CensusApi(http, base_url=httpserver.url_for(PREFIX), key=KEY)
+        with pytest.raises(CollectError) as caught:
+            api.rows(Query(FLOWS[0], "2024-01", "2024-01"))
+    assert str(caught.value).endswith("the Census API rejected the query: error: invalid key REDACTED")
