@@ -98,3 +98,19 @@ def test_a_gzip_bomb_from_the_bulk_url_is_one_error_and_changes_nothing(tmp_path
         pipeline.collect(config)
     with Store(config.db_path) as store:
         assert store.is_empty()
+
+
+def test_a_file_with_figures_after_the_current_month_changes_nothing(tmp_path, make_xlsx, row):
+    from datetime import UTC, datetime
+
+    config = Config(data_dir=tmp_path / "data")
+    pipeline.open_store(config).close()
+    with Store(config.db_path) as store:
+        before = store.vintages(), store.month_range("census-bulk")
+    future = datetime.now(UTC).year + 5
+    path = make_xlsx([row(2024, code, name, imports, exports) for code, name, imports, exports in ROWS]
+                     + [row(future, "2010", "Mexico", [1.0] * 12, [1.0] * 12)])
+    with pytest.raises(CollectError, match=f"row 6: figures for {future}-12, after the current month"):
+        pipeline.collect(config, path)
+    with Store(config.db_path) as store:
+        assert (store.vintages(), store.month_range("census-bulk")) == before

@@ -175,6 +175,8 @@ def collect(api: CensusApi, registry: Registry, first: str, last: str, *, levels
                 continue
             totals[(partner, flow, period, commodity)] = totals.get((partner, flow, period, commodity), 0) + value
             last_month = max(last_month, period)
+    if last_month > f"{datetime.now(UTC):%Y-%m}":  # a month not yet over has no figures: the answer is wrong
+        raise CollectError(f"the Census API answered with figures for {last_month}, after the current month")
     sha = bodies.hexdigest()
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     vintage = Vintage(source=SOURCE, label=f"{now[:10]}/{sha[:8]}", published=now, origin=api.base_url,

@@ -95,6 +95,7 @@ def parse_rows(rows: Iterable[tuple[Any, ...]], registry: Registry, vintage: Vin
         raise CollectError(f"{name}: the file has a header but no data rows")
 
     last_year, last_month = _last_published(parsed, name)
+    _refuse_future(parsed, seen, last_year, last_month, name)
     totals: dict[tuple[str, str, str], int] = defaultdict(int)
     new_partners: dict[str, Partner] = {}
     warnings: list[str] = []
@@ -175,6 +176,17 @@ def _last_published(parsed: list, name: str) -> tuple[int, int]:
         if months:
             return year, months[-1] + 1
     raise CollectError(f"{name}: no published month: every monthly value in the file is zero")
+
+
+def _refuse_future(parsed: list, seen: dict[tuple[int, str], int], year: int, month: int, name: str) -> None:
+    """Refuse figures for a month that has not ended: a year typed 2031 for 2021 would become the store's
+    latest month, in every briefing ("data through December 2031") and every later run."""
+    now = datetime.now(UTC)
+    if (year, month) <= (now.year, now.month):
+        return
+    number = min(seen[row[0], row[1]] for row in parsed if row[0] == year and (row[3][month - 1] or row[4][month - 1]))
+    raise CollectError(f"{name}: row {number}: figures for {year}-{month:02d}, after the current month "
+                       f"({now:%Y-%m}); is the year wrong?")
 
 
 def _partner(code: str, ctyname: str, registry: Registry, new: dict[str, Partner], warnings: list[str]) -> str:

@@ -8,6 +8,7 @@ import io
 import random
 import zipfile
 import zlib
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -394,3 +395,16 @@ def test_a_gzip_bomb_is_stopped_at_the_size_limit(census_header):
     assert len(bomb) < 100 * 1024 and census_bulk.MAX_INFLATED < 80 * 1024 * 1024
     assert error(bomb, name="country.csv.gz") == (f"country.csv.gz: inflates to more than {census_bulk.MAX_INFLATED:,} "
                                                   "bytes, more than any country.xlsx; is it a compression bomb?")
+
+
+@pytest.mark.parametrize("with_world_row", [True, False])
+def test_figures_after_the_current_month_are_refused(make_xlsx, row, with_world_row):
+    """A row for 2031 (a typo for 2021?) made every briefing say 'data through December 2031'."""
+    future = datetime.now(UTC).year + 5
+    rows = [row(2023, "0015", "World", MONTHS_2023, MONTHS_2023), row(2023, "2010", "Mexico", [10.0] * 12, [5.0] * 12),
+            row(future, "2010", "Mexico", [10.0] * 12, [5.0] * 12)]
+    if with_world_row:
+        rows.insert(2, row(future, "0015", "World", MONTHS_2023, MONTHS_2023))
+    path = make_xlsx(rows)
+    assert error(path) == (f"{path}: row 4: figures for {future}-12, after the current month "
+                           f"({datetime.now(UTC):%Y-%m}); is the year wrong?")
