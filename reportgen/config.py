@@ -101,7 +101,7 @@ DEFAULT_FEEDS = [
 
 class NewsConfig(Section):
     max_bytes: int = Field(5 * 1024 * 1024, gt=0, description="The largest feed reportgen downloads, in bytes.")
-    deadline: float = Field(30.0, gt=0, description="Seconds a whole feed download may take, however slowly it arrives.")
+    deadline: float = Field(30.0, gt=0, description="Seconds a whole feed fetch may take, retries and waits included, however slowly it arrives.")
     max_items: int = Field(5, ge=0, le=50, description="Items in a briefing's 'In the news' section.")
     days_before: int = Field(0, ge=0, description="Days before the first day of the period's last month that news counts.")
     days_after: int = Field(45, ge=0, description="Days after the end of the period that news counts (the weeks up to the release).")

@@ -3,8 +3,9 @@
 Sources never call `requests` directly. requests-cache keeps each response that carries a validator
 (ETag, Last-Modified) and revalidates it on every use, so an unchanged file costs a 304, not a
 download. urllib3's Retry repeats 429s, 5xx answers, timeouts and refused connections with
-exponential backoff, honouring Retry-After up to a minute. The body is read against a deadline
-counted from the start of the call, so a server that drips bytes cannot hang a run. The API key
+exponential backoff, honouring Retry-After up to a minute. A deadline counted from the start of the
+call bounds all of it: every attempt's connect and read, the waits between them, and the body, so a
+server that never answers or drips bytes cannot hang a run. The API key
 query parameter `key` is redacted from everything stored in the cache and every URL handed back.
 """
 
@@ -15,6 +16,7 @@ import re
 import socket
 import sys
 import time
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Self
@@ -23,6 +25,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import DecodeError, NewConnectionError, ProtocolError, ReadTimeoutError, SSLError
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
+from urllib3.util import Timeout
 from urllib3.util.retry import Retry
 
 from reportgen.config import HttpConfig
@@ -81,13 +84,19 @@ class Http:
             return _read_body(response, max_bytes=max_bytes, deadline=deadline, limit=self.deadline,
                               timeout=self.config.timeout, what=what, shown=shown)
 
+        token = _DEADLINE.set(deadline)
         try:
-            response = self.session.get(url, timeout=min(self.config.timeout, self.deadline), stream=True,
+            response = self.session.get(url, timeout=_DeadlineTimeout(self.config.timeout), stream=True,
                                         hooks={"response": read_body})
         except requests.exceptions.TooManyRedirects:
             raise CollectError(f"{what} failed: {shown} redirects in a loop") from None
         except requests.exceptions.RequestException as exc:
+            if time.monotonic() >= deadline - 0.01 and _is_timeout(exc):
+                raise CollectError(f"{what} stopped: {shown} did not answer within {self.deadline:g} s, "
+                                   "the time limit") from None
             raise CollectError(f"{what} failed: {shown}{self._explain(exc)}") from None
+        finally:
+            _DEADLINE.reset(token)
         with response:
             if response.status_code >= 400 and response.status_code not in accept:
                 status = f"HTTP {response.status_code} {response.reason or ''}".rstrip()
@@ -115,6 +124,51 @@ class Http:
             return f": {redact(_reason(exc))}"
         retries = self.config.retries
         return f" kept failing after {_retries(retries)} ({reason})" if retries else f": {reason}"
+
+
+# The deadline of the get() under way in this thread: urllib3 retries inside one call of requests, so its
+# Retry and Timeout read it from here to keep every attempt, and every wait between them, within it.
+_DEADLINE: ContextVar[float | None] = ContextVar("reportgen_http_deadline", default=None)
+
+
+def _left(seconds: float) -> float:
+    """`seconds`, or what is left before the deadline if that is less (never 0: a socket would not block)."""
+    deadline = _DEADLINE.get()
+    return seconds if deadline is None else max(min(seconds, deadline - time.monotonic()), 0.001)
+
+
+class _DeadlineTimeout(Timeout):
+    """urllib3's Timeout whose connect and read waits end by the call's deadline, on every retry."""
+
+    def __init__(self, seconds: float):
+        super().__init__(connect=seconds, read=seconds)
+        self.seconds = seconds
+
+    def clone(self) -> _DeadlineTimeout:  # urllib3 clones it for each attempt
+        return _DeadlineTimeout(self.seconds)
+
+    @property
+    def connect_timeout(self) -> float:
+        return _left(self.seconds)
+
+    @property
+    def read_timeout(self) -> float:
+        return _left(self.seconds)
+
+
+class _DeadlineRetry(Retry):
+    """urllib3's Retry that starts no attempt, and sleeps no backoff or Retry-After, past the call's deadline."""
+
+    def is_exhausted(self) -> bool:
+        deadline = _DEADLINE.get()
+        return super().is_exhausted() or (deadline is not None and time.monotonic() >= deadline)
+
+    def sleep(self, response: Any = None) -> None:
+        if _DEADLINE.get() is None:
+            return super().sleep(response)
+        wait = (self.get_retry_after(response) if response is not None and self.respect_retry_after_header
+                else None) or self.get_backoff_time()
+        time.sleep(_left(wait) if wait > 0 else 0)
 
 
 class _RedactingFilter(logging.Filter):
@@ -162,7 +216,7 @@ def _session(config: HttpConfig, cache_dir: Path | None) -> requests.Session:
         )
     else:
         session = requests.Session()
-    retry = Retry(
+    retry = _DeadlineRetry(
         total=config.retries,
         backoff_factor=config.backoff,
         status_forcelist=RETRY_STATUSES,

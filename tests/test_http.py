@@ -321,3 +321,37 @@ print("freed" if ref() is None else "kept")
 """
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False)
     assert result.stdout.strip() == "freed", result.stderr
+
+
+@pytest.fixture
+def silent_server() -> Iterator[tuple[str, list[socket.socket]]]:
+    """A server that accepts connections and never answers; it counts the connections made."""
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    accepted: list[socket.socket] = []
+
+    def accept() -> None:
+        while True:
+            try:
+                accepted.append(listener.accept()[0])
+            except OSError:
+                return
+
+    threading.Thread(target=accept, daemon=True).start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}/feed.xml", accepted
+    listener.close()
+    for connection in accepted:
+        connection.close()
+
+
+def test_the_deadline_bounds_the_whole_call_retries_included(silent_server):
+    """A server that never answers took timeout x (retries + 1): 23.6 s against a deadline of 8 s."""
+    url, accepted = silent_server
+    started = time.monotonic()
+    with Http(config(timeout=10.0, retries=3), deadline=1.5) as http:
+        message = failure(http, url)
+    elapsed = time.monotonic() - started
+    assert message == f"download stopped: {url} did not answer within 1.5 s, the time limit"
+    assert len(accepted) == 1  # no retry was started once the deadline had passed
+    assert elapsed < 10.0  # not even one whole read timeout
