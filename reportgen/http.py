@@ -7,10 +7,13 @@ exponential backoff, honouring Retry-After up to a minute. A deadline counted fr
 call bounds all of it: every attempt's connect and read, the waits between them, and the body, so a
 server that never answers or drips bytes cannot hang a run. The API key
 query parameter `key` is redacted from everything stored in the cache and every URL handed back.
+No request goes to a private, loopback or link-local address unless the URL asked for is on one, so a
+redirect cannot turn a feed into a probe of the machine's own networks.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import re
 import socket
@@ -20,6 +23,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Self
+from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -84,12 +88,15 @@ class Http:
             return _read_body(response, max_bytes=max_bytes, deadline=deadline, limit=self.deadline,
                               timeout=self.config.timeout, what=what, shown=shown)
 
-        token = _DEADLINE.set(deadline)
+        token, local = _DEADLINE.set(deadline), _LOCAL_OK.set(_is_local(url))
         try:
             response = self.session.get(url, timeout=_DeadlineTimeout(self.config.timeout), stream=True,
                                         hooks={"response": read_body})
         except requests.exceptions.TooManyRedirects:
             raise CollectError(f"{what} failed: {shown} redirects in a loop") from None
+        except _LocalAddress as exc:
+            raise CollectError(f"{what} refused: {shown} redirects to {redact(str(exc))}, a private, loopback or "
+                               "link-local address") from None
         except requests.exceptions.RequestException as exc:
             if time.monotonic() >= deadline - 0.01 and _is_timeout(exc):
                 raise CollectError(f"{what} stopped: {shown} did not answer within {self.deadline:g} s, "
@@ -97,6 +104,7 @@ class Http:
             raise CollectError(f"{what} failed: {shown}{self._explain(exc)}") from None
         finally:
             _DEADLINE.reset(token)
+            _LOCAL_OK.reset(local)
         with response:
             if response.status_code >= 400 and response.status_code not in accept:
                 status = f"HTTP {response.status_code} {response.reason or ''}".rstrip()
@@ -171,6 +179,45 @@ class _DeadlineRetry(Retry):
         time.sleep(_left(wait) if wait > 0 else 0)
 
 
+# Whether the get() under way may reach private, loopback and link-local addresses: only when its own
+# URL is on one (a mirror on the local network, a test server), never because a redirect says so.
+_LOCAL_OK: ContextVar[bool] = ContextVar("reportgen_http_local_ok", default=True)
+
+
+class _LocalAddress(requests.exceptions.ConnectionError):
+    """A request, a redirect's above all, to an address on this machine or its networks: refused."""
+
+
+class _GuardedAdapter(HTTPAdapter):
+    """requests' adapter, refusing to send a request to a private, loopback or link-local address unless
+    the call's own URL is one: a feed that redirects to 169.254.169.254 would read a cloud's metadata."""
+
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
+        if not _LOCAL_OK.get() and _is_local(request.url or ""):
+            raise _LocalAddress(request.url)
+        return super().send(request, *args, **kwargs)
+
+
+def _is_local(url: str) -> bool:
+    """Whether `url`'s host is, or resolves to, an address that is not on the public internet."""
+    host = urlsplit(url).hostname
+    if not host:
+        return False
+    try:
+        addresses = [ipaddress.ip_address(host)]
+    except ValueError:
+        try:
+            addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in socket.getaddrinfo(host, None)]
+        except (OSError, UnicodeError):  # no answer: the connection fails on its own, and says so
+            return False
+    for address in addresses:
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+            address = address.ipv4_mapped
+        if not address.is_global or address.is_multicast:
+            return True
+    return False
+
+
 class _RedactingFilter(logging.Filter):
     """Hide credentials in the debug logs of urllib3 and requests-cache, which print full URLs."""
 
@@ -225,7 +272,7 @@ def _session(config: HttpConfig, cache_dir: Path | None) -> requests.Session:
         retry_after_max=MAX_WAIT,  # a Retry-After of hours must not park a scheduled run
         raise_on_status=False,  # hand back the last answer, so the message can quote its status
     )
-    adapter = HTTPAdapter(max_retries=retry)
+    adapter = _GuardedAdapter(max_retries=retry)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     session.headers["User-Agent"] = config.user_agent
