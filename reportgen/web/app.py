@@ -68,10 +68,13 @@ def create_app(config: Config, *, workers: PdfWorkers | None = None, pdf_workers
         if auth is None or auth.type != "basic" or not auth.username or auth.password is None:
             raise challenge()
         editors = app.extensions["reportgen"]["editors"]
+        if wait := editors.address_wait(request.remote_addr):
+            raise TooManyRequests("Too many wrong passwords from your address. Wait a few minutes, then try again.",
+                                  retry_after=math.ceil(wait))
         if wait := editors.wait(auth.username):
             raise TooManyRequests("Too many wrong passwords for that name. Wait a few minutes, then try again.",
                                   retry_after=math.ceil(wait))
-        if not editors.check(auth.username, auth.password):
+        if not editors.check(auth.username, auth.password, request.remote_addr):
             raise challenge("That name and password are not an editor's. Try again.")
         g.editor = auth.username
 
