@@ -127,6 +127,21 @@ class SmtpConfig(Section):
     timeout: float = Field(60.0, gt=0, description="Seconds to wait for the server to connect or answer before giving up.")
 
 
+class WebConfig(Section):
+    connection_limit: int = Field(
+        500, ge=10, le=10000, description="Connections `reportgen serve` holds at once; more wait to be accepted. "
+        "Keep it under the open-file limit (ulimit -n).")
+    channel_timeout: float = Field(
+        30.0, gt=0, description="Seconds a connection may send nothing before it is closed.")
+    max_request_header_size: int = Field(
+        16384, ge=1024, description="The largest request header, in bytes; a larger one gets 431.")
+    max_request_body_size: int = Field(
+        65536, ge=1024, description="The largest request body, in bytes; a larger one gets 413.")
+    trusted_proxy: str = Field(
+        "127.0.0.1", description="The reverse proxy's address: its X-Forwarded-For names the client (for the "
+        "per-address login throttle). Empty trusts no proxy.")
+
+
 class PublisherConfig(Section):
     name: str = Field(
         DEFAULT_PUBLISHER, min_length=1,
@@ -167,6 +182,7 @@ class Config(Section):
     smtp: SmtpConfig = Field(default_factory=SmtpConfig, description="The mail server for digests.")
     email: EmailConfig = Field(default_factory=EmailConfig, description="What a digest holds.")
     publisher: PublisherConfig = Field(default_factory=PublisherConfig, description="Who publishes the briefings.")
+    web: WebConfig = Field(default_factory=WebConfig, description="Limits of `reportgen serve`.")
 
     @property
     def db_path(self) -> Path:
