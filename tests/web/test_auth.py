@@ -122,20 +122,25 @@ def test_a_name_with_too_many_wrong_passwords_gets_429_even_with_the_right_one(c
 
 def test_long_names_are_refused_before_any_lookup_and_cost_no_memory(client, basic):
     """300 requests with 190 KB names grew the server by ~60 MB: every name was kept in the throttle."""
+    import gc
     import tracemalloc
 
-    long_names = [f"{n:04d}" + "x" * 100_000 for n in range(100)]
+    long_names = [f"{n:04d}" + "x" * 190_000 for n in range(100)]
     client.get("/", headers=basic(long_names[0], "warm-up"))
+    gc.collect()
     tracemalloc.start()
     try:
         before = tracemalloc.get_traced_memory()[0]
         for number, name in enumerate(long_names[1:]):
             assert client.get("/", headers=basic(name, "any password"),
                               environ_base={"REMOTE_ADDR": f"198.51.100.{number}"}).status_code == 401
+        gc.collect()
         grown = tracemalloc.get_traced_memory()[0] - before
     finally:
         tracemalloc.stop()
-    assert grown < 1_000_000, grown  # 99 names of 100 KB: 10 MB if they were kept
+    # 99 names of 190 KB: 19 MB if they were kept. (tracemalloc also sees the other threads of the test
+    # session, a few MB at most.)
+    assert grown < 5_000_000, grown
 
 
 def test_churning_through_names_never_lifts_a_lockout(web_config, monkeypatch):
