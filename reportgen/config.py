@@ -7,6 +7,7 @@ when there is none). Secrets never live here: they come from environment variabl
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -17,6 +18,7 @@ from reportgen.errors import ConfigError
 
 DEFAULT_FILE = "config.yaml"
 DEFAULT_PUBLISHER = "U.S. Trade Briefings"
+NO_ALIASES = "YAML aliases (*name) are not allowed in reportgen's config"
 
 
 class Section(BaseModel):
@@ -99,7 +101,7 @@ DEFAULT_FEEDS = [
 
 class NewsConfig(Section):
     max_bytes: int = Field(5 * 1024 * 1024, gt=0, description="The largest feed reportgen downloads, in bytes.")
-    deadline: float = Field(30.0, gt=0, description="Seconds a whole feed download may take, however slowly it arrives.")
+    deadline: float = Field(30.0, gt=0, description="Seconds a whole feed fetch may take, retries and waits included, however slowly it arrives.")
     max_items: int = Field(5, ge=0, le=50, description="Items in a briefing's 'In the news' section.")
     days_before: int = Field(0, ge=0, description="Days before the first day of the period's last month that news counts.")
     days_after: int = Field(45, ge=0, description="Days after the end of the period that news counts (the weeks up to the release).")
@@ -123,6 +125,21 @@ class SmtpConfig(Section):
     rate_limit: float = Field(0, ge=0, description="At most this many messages a second; 0 sends as fast as the server takes them.")
     batch_size: int = Field(100, ge=1, le=10000, description="Messages sent over one connection before a new one is opened.")
     timeout: float = Field(60.0, gt=0, description="Seconds to wait for the server to connect or answer before giving up.")
+
+
+class WebConfig(Section):
+    connection_limit: int = Field(
+        500, ge=10, le=10000, description="Connections `reportgen serve` holds at once; more wait to be accepted. "
+        "Keep it under the open-file limit (ulimit -n).")
+    channel_timeout: float = Field(
+        30.0, gt=0, description="Seconds a connection may send nothing before it is closed.")
+    max_request_header_size: int = Field(
+        16384, ge=1024, description="The largest request header, in bytes; a larger one gets 431.")
+    max_request_body_size: int = Field(
+        65536, ge=1024, description="The largest request body, in bytes; a larger one gets 413.")
+    trusted_proxy: str = Field(
+        "127.0.0.1", description="The reverse proxy's address: its X-Forwarded-For names the client (for the "
+        "per-address login throttle). Empty trusts no proxy.")
 
 
 class PublisherConfig(Section):
@@ -165,6 +182,7 @@ class Config(Section):
     smtp: SmtpConfig = Field(default_factory=SmtpConfig, description="The mail server for digests.")
     email: EmailConfig = Field(default_factory=EmailConfig, description="What a digest holds.")
     publisher: PublisherConfig = Field(default_factory=PublisherConfig, description="Who publishes the briefings.")
+    web: WebConfig = Field(default_factory=WebConfig, description="Limits of `reportgen serve`.")
 
     @property
     def db_path(self) -> Path:
@@ -200,20 +218,42 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     import yaml
 
     try:
-        text = path.read_text(encoding="utf-8")
+        content = path.read_bytes()
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read the config file ({exc.strerror})") from None
     try:
-        raw = yaml.safe_load(text)
+        text = content.decode("utf-8")
+    except UnicodeDecodeError as exc:  # a file saved as Latin-1 or UTF-16 by an editor
+        line = content[:exc.start].count(b"\n") + 1
+        raise ConfigError(f"{path}: not UTF-8 text (byte 0x{content[exc.start]:02x} at line {line}); "
+                          "save it as UTF-8") from None
+    try:
+        raw = yaml.load(text, Loader=_loader())  # a SafeLoader that also refuses aliases
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
-        raise ConfigError(f"{path}: not valid YAML{where}") from None
+        problem = NO_ALIASES if getattr(exc, "problem", None) == NO_ALIASES else "not valid YAML"
+        raise ConfigError(f"{path}: {problem}{where}") from None
     if raw is None:
         return {}
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: expected a mapping of keys to values at the top level")
     return raw
+
+
+@functools.cache
+def _loader() -> type:
+    """yaml.SafeLoader refusing aliases: ten levels of ten `*name`s expand to 10^10 values (billion laughs),
+    and no key of ours needs one."""
+    import yaml
+
+    class SafeLoaderWithoutAliases(yaml.SafeLoader):
+        def compose_node(self, parent, index):
+            if self.check_event(yaml.AliasEvent):
+                raise yaml.composer.ComposerError(None, None, NO_ALIASES, self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+
+    return SafeLoaderWithoutAliases
 
 
 def _describe(exc: ValidationError) -> str:

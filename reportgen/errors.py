@@ -11,10 +11,25 @@
     └── BusyError        a worker did not finish in time (the web page's PDF): try again later
 
 Stages raise these with a message written for the user; only the CLI turns them into one line on
-stderr and an exit code. Anything else is a bug and keeps its traceback.
+stderr and an exit code, with the value of every secret hidden (`hide_secrets`). Anything else is a
+bug and keeps its traceback.
 """
 
 from __future__ import annotations
+
+import os
+
+# Environment variables that hold secrets; a message may quote one (a server echoing a request).
+SECRET_VARIABLES = ("CENSUS_API_KEY", "REPORTGEN_SMTP_PASSWORD", "REPORTGEN_SECRET_KEY")
+SHORTEST_SECRET = 4  # a shorter value would be hidden inside ordinary words and numbers
+
+
+def hide_secrets(text: str, *secrets: str) -> str:
+    """`text` with `secrets` and the secret environment variables' values replaced by REDACTED."""
+    for secret in (*secrets, *(os.environ.get(name, "") for name in SECRET_VARIABLES)):
+        if len(secret) >= SHORTEST_SECRET:
+            text = text.replace(secret, "REDACTED")
+    return text
 
 
 class ReportgenError(Exception):

@@ -3,30 +3,37 @@
 Sources never call `requests` directly. requests-cache keeps each response that carries a validator
 (ETag, Last-Modified) and revalidates it on every use, so an unchanged file costs a 304, not a
 download. urllib3's Retry repeats 429s, 5xx answers, timeouts and refused connections with
-exponential backoff, honouring Retry-After up to a minute. The body is read against a deadline
-counted from the start of the call, so a server that drips bytes cannot hang a run. The API key
+exponential backoff, honouring Retry-After up to a minute. A deadline counted from the start of the
+call bounds all of it: every attempt's connect and read, the waits between them, and the body, so a
+server that never answers or drips bytes cannot hang a run. The API key
 query parameter `key` is redacted from everything stored in the cache and every URL handed back.
+No request goes to a private, loopback or link-local address unless the URL asked for is on one, so a
+redirect cannot turn a feed into a probe of the machine's own networks.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import re
 import socket
 import sys
 import time
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Self
+from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import DecodeError, NewConnectionError, ProtocolError, ReadTimeoutError, SSLError
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
+from urllib3.util import Timeout
 from urllib3.util.retry import Retry
 
 from reportgen.config import HttpConfig
-from reportgen.errors import CollectError
+from reportgen.errors import CollectError, hide_secrets
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 SECRET_PARAMETERS = ("key",)  # query parameters that carry credentials
@@ -81,13 +88,23 @@ class Http:
             return _read_body(response, max_bytes=max_bytes, deadline=deadline, limit=self.deadline,
                               timeout=self.config.timeout, what=what, shown=shown)
 
+        token, local = _DEADLINE.set(deadline), _LOCAL_OK.set(_is_local(url))
         try:
-            response = self.session.get(url, timeout=min(self.config.timeout, self.deadline), stream=True,
+            response = self.session.get(url, timeout=_DeadlineTimeout(self.config.timeout), stream=True,
                                         hooks={"response": read_body})
         except requests.exceptions.TooManyRedirects:
             raise CollectError(f"{what} failed: {shown} redirects in a loop") from None
+        except _LocalAddress as exc:
+            raise CollectError(f"{what} refused: {shown} redirects to {redact(str(exc))}, a private, loopback or "
+                               "link-local address") from None
         except requests.exceptions.RequestException as exc:
+            if time.monotonic() >= deadline - 0.01 and _is_timeout(exc):
+                raise CollectError(f"{what} stopped: {shown} did not answer within {self.deadline:g} s, "
+                                   "the time limit") from None
             raise CollectError(f"{what} failed: {shown}{self._explain(exc)}") from None
+        finally:
+            _DEADLINE.reset(token)
+            _LOCAL_OK.reset(local)
         with response:
             if response.status_code >= 400 and response.status_code not in accept:
                 status = f"HTTP {response.status_code} {response.reason or ''}".rstrip()
@@ -117,6 +134,90 @@ class Http:
         return f" kept failing after {_retries(retries)} ({reason})" if retries else f": {reason}"
 
 
+# The deadline of the get() under way in this thread: urllib3 retries inside one call of requests, so its
+# Retry and Timeout read it from here to keep every attempt, and every wait between them, within it.
+_DEADLINE: ContextVar[float | None] = ContextVar("reportgen_http_deadline", default=None)
+
+
+def _left(seconds: float) -> float:
+    """`seconds`, or what is left before the deadline if that is less (never 0: a socket would not block)."""
+    deadline = _DEADLINE.get()
+    return seconds if deadline is None else max(min(seconds, deadline - time.monotonic()), 0.001)
+
+
+class _DeadlineTimeout(Timeout):
+    """urllib3's Timeout whose connect and read waits end by the call's deadline, on every retry."""
+
+    def __init__(self, seconds: float):
+        super().__init__(connect=seconds, read=seconds)
+        self.seconds = seconds
+
+    def clone(self) -> _DeadlineTimeout:  # urllib3 clones it for each attempt
+        return _DeadlineTimeout(self.seconds)
+
+    @property
+    def connect_timeout(self) -> float:
+        return _left(self.seconds)
+
+    @property
+    def read_timeout(self) -> float:
+        return _left(self.seconds)
+
+
+class _DeadlineRetry(Retry):
+    """urllib3's Retry that starts no attempt, and sleeps no backoff or Retry-After, past the call's deadline."""
+
+    def is_exhausted(self) -> bool:
+        deadline = _DEADLINE.get()
+        return super().is_exhausted() or (deadline is not None and time.monotonic() >= deadline)
+
+    def sleep(self, response: Any = None) -> None:
+        if _DEADLINE.get() is None:
+            return super().sleep(response)
+        wait = (self.get_retry_after(response) if response is not None and self.respect_retry_after_header
+                else None) or self.get_backoff_time()
+        time.sleep(_left(wait) if wait > 0 else 0)
+
+
+# Whether the get() under way may reach private, loopback and link-local addresses: only when its own
+# URL is on one (a mirror on the local network, a test server), never because a redirect says so.
+_LOCAL_OK: ContextVar[bool] = ContextVar("reportgen_http_local_ok", default=True)
+
+
+class _LocalAddress(requests.exceptions.ConnectionError):
+    """A request, a redirect's above all, to an address on this machine or its networks: refused."""
+
+
+class _GuardedAdapter(HTTPAdapter):
+    """requests' adapter, refusing to send a request to a private, loopback or link-local address unless
+    the call's own URL is one: a feed that redirects to 169.254.169.254 would read a cloud's metadata."""
+
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
+        if not _LOCAL_OK.get() and _is_local(request.url or ""):
+            raise _LocalAddress(request.url)
+        return super().send(request, *args, **kwargs)
+
+
+def _is_local(url: str) -> bool:
+    """Whether `url`'s host is, or resolves to, an address that is not on the public internet."""
+    host = urlsplit(url).hostname
+    if not host:
+        return False
+    try:
+        addresses = [ipaddress.ip_address(host)]
+    except ValueError:
+        try:
+            addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in socket.getaddrinfo(host, None)]
+        except (OSError, UnicodeError):  # no answer: the connection fails on its own, and says so
+            return False
+    for address in addresses:
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+            address = address.ipv4_mapped
+        if not address.is_global or address.is_multicast:
+            return True
+    return False
+
+
 class _RedactingFilter(logging.Filter):
     """Hide credentials in the debug logs of urllib3 and requests-cache, which print full URLs."""
 
@@ -141,9 +242,10 @@ def _retries(count: int) -> str:
     return f"{count} {'retry' if count == 1 else 'retries'}"
 
 
-def redact(text: str) -> str:
-    """`text` (a URL or a message holding one) with the values of credential parameters hidden."""
-    return _SECRET.sub(r"\1REDACTED", text)
+def redact(text: str, *secrets: str) -> str:
+    """`text` (a URL or a message holding one) with the values of credential parameters hidden, and
+    `secrets` and the secret environment variables' values wherever they stand."""
+    return hide_secrets(_SECRET.sub(r"\1REDACTED", text), *secrets)
 
 
 def _session(config: HttpConfig, cache_dir: Path | None) -> requests.Session:
@@ -161,7 +263,7 @@ def _session(config: HttpConfig, cache_dir: Path | None) -> requests.Session:
         )
     else:
         session = requests.Session()
-    retry = Retry(
+    retry = _DeadlineRetry(
         total=config.retries,
         backoff_factor=config.backoff,
         status_forcelist=RETRY_STATUSES,
@@ -170,7 +272,7 @@ def _session(config: HttpConfig, cache_dir: Path | None) -> requests.Session:
         retry_after_max=MAX_WAIT,  # a Retry-After of hours must not park a scheduled run
         raise_on_status=False,  # hand back the last answer, so the message can quote its status
     )
-    adapter = HTTPAdapter(max_retries=retry)
+    adapter = _GuardedAdapter(max_retries=retry)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     session.headers["User-Agent"] = config.user_agent

@@ -42,6 +42,11 @@ class Partner:
         return f"{self.article} {self.short_name}" if self.article else self.short_name
 
 
+# No trade figure comes near this ($100 trillion; U.S. goods trade is about $5 trillion a year): a value
+# beyond it is a damaged file, refused before it can overflow SQLite's 64-bit integers.
+MAX_DOLLARS = 10**14
+
+
 @dataclass(frozen=True, slots=True)  # a batch can hold a million
 class Observation:
     """One row of the common table, without its source and vintage (those belong to the batch)."""

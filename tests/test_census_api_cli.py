@@ -140,3 +140,13 @@ def test_bad_options(run, fake):
         run("collect", "--from", "2024-01").stderr
     assert "choose hs2, hs4" in run("collect", "--source", "census-api", "--detail", "hs6").stderr
     assert "give a month, YYYY-MM" in run("collect", "--source", "census-api", "--from", "2024").stderr
+
+
+def test_a_400_that_quotes_the_key_does_not_print_it(run, httpserver):
+    """The API may echo the request (its URL, or the key alone) in a 400's text; the key showed on stderr."""
+    echo = f"error: invalid key {KEY} in request get=CTY_CODE&key={KEY}; key '{KEY}' is not valid"
+    httpserver.expect_request(re.compile(f"^{PREFIX}/.*")).respond_with_data(echo, status=400)
+    result = collect(run)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "the Census API rejected the query: error: invalid key REDACTED" in result.stderr
+    assert KEY not in result.stdout + result.stderr

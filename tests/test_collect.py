@@ -82,3 +82,35 @@ def test_a_page_instead_of_the_file_changes_nothing(tmp_path, httpserver):
         pipeline.collect(config)
     with Store(config.db_path) as store:
         assert store.vintages() == []
+
+
+def test_a_gzip_bomb_from_the_bulk_url_is_one_error_and_changes_nothing(tmp_path, httpserver, census_header):
+    """census.bulk_url answering with a small .csv.gz that inflates to 80 MB (not as Content-Encoding)."""
+    import zlib
+
+    deflate = zlib.compressobj(9, zlib.DEFLATED, 31)
+    parts = [deflate.compress(",".join(census_header).encode() + b"\n")]
+    parts += [deflate.compress(b"0," * (512 * 1024)) for _ in range(80)]
+    httpserver.expect_request("/country.csv.gz").respond_with_data(b"".join([*parts, deflate.flush()]),
+                                                                  content_type="application/gzip")
+    config = config_for(tmp_path, httpserver.url_for("/country.csv.gz"))
+    with pytest.raises(CollectError, match="inflates to more than .* bytes.* is it a compression bomb"):
+        pipeline.collect(config)
+    with Store(config.db_path) as store:
+        assert store.is_empty()
+
+
+def test_a_file_with_figures_after_the_current_month_changes_nothing(tmp_path, make_xlsx, row):
+    from datetime import UTC, datetime
+
+    config = Config(data_dir=tmp_path / "data")
+    pipeline.open_store(config).close()
+    with Store(config.db_path) as store:
+        before = store.vintages(), store.month_range("census-bulk")
+    future = datetime.now(UTC).year + 5
+    path = make_xlsx([row(2024, code, name, imports, exports) for code, name, imports, exports in ROWS]
+                     + [row(future, "2010", "Mexico", [1.0] * 12, [1.0] * 12)])
+    with pytest.raises(CollectError, match=f"row 6: figures for {future}-12, after the current month"):
+        pipeline.collect(config, path)
+    with Store(config.db_path) as store:
+        assert (store.vintages(), store.month_range("census-bulk")) == before

@@ -321,3 +321,70 @@ print("freed" if ref() is None else "kept")
 """
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False)
     assert result.stdout.strip() == "freed", result.stderr
+
+
+@pytest.fixture
+def silent_server() -> Iterator[tuple[str, list[socket.socket]]]:
+    """A server that accepts connections and never answers; it counts the connections made."""
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    accepted: list[socket.socket] = []
+
+    def accept() -> None:
+        while True:
+            try:
+                accepted.append(listener.accept()[0])
+            except OSError:
+                return
+
+    threading.Thread(target=accept, daemon=True).start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}/feed.xml", accepted
+    listener.close()
+    for connection in accepted:
+        connection.close()
+
+
+def test_the_deadline_bounds_the_whole_call_retries_included(silent_server):
+    """A server that never answers took timeout x (retries + 1): 23.6 s against a deadline of 8 s."""
+    url, accepted = silent_server
+    started = time.monotonic()
+    with Http(config(timeout=10.0, retries=3), deadline=1.5) as http:
+        message = failure(http, url)
+    elapsed = time.monotonic() - started
+    assert message == f"download stopped: {url} did not answer within 1.5 s, the time limit"
+    assert len(accepted) == 1  # no retry was started once the deadline had passed
+    assert elapsed < 10.0  # not even one whole read timeout
+
+
+# -- where redirects may lead ------------------------------------------------------------------------
+
+@pytest.fixture
+def proxy(server, monkeypatch):
+    """The test server as the HTTP proxy, so that a feed may have a public name (feeds.invalid: no DNS
+    answers for it) and still be served here; nothing leaves the machine."""
+    for name in ("no_proxy", "NO_PROXY", "all_proxy", "ALL_PROXY", "https_proxy", "HTTPS_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("http_proxy", f"http://{server.host}:{server.port}")
+    monkeypatch.setenv("HTTP_PROXY", f"http://{server.host}:{server.port}")
+    return server
+
+
+@pytest.mark.parametrize("target", ["http://169.254.169.254/latest/meta-data/", "http://127.0.0.1:9/admin",
+                                    "http://localhost/admin", "http://10.0.0.1/", "http://[::1]/", "http://0.0.0.0/",
+                                    "http://[::ffff:169.254.169.254]/"])
+def test_a_redirect_to_a_private_address_is_refused(proxy, target):
+    """A public feed redirecting to the cloud's metadata address (or the machine itself) was followed."""
+    proxy.expect_request("/feed.xml").respond_with_data("", status=302, headers={"Location": target})
+    with Http(config(retries=0)) as http:
+        message = failure(http, "http://feeds.invalid/feed.xml")
+    assert message.startswith("download refused: http://feeds.invalid/feed.xml redirects to ")
+    assert message.endswith("a private, loopback or link-local address")
+    assert [request.path for request, _ in proxy.log] == ["/feed.xml"]  # the target was never asked
+
+
+def test_a_feed_configured_on_a_private_address_may_redirect_within_it(server):
+    server.expect_request("/old.xml").respond_with_data("", status=301, headers={"Location": "/feed.xml"})
+    server.expect_request("/feed.xml").respond_with_data(b"<rss/>")
+    with Http(config()) as http:
+        assert http.get(server.url_for("/old.xml")).content == b"<rss/>"

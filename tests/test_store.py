@@ -210,3 +210,38 @@ def test_parallel_workers_storing_the_same_file_at_once(tmp_path):
     assert errors == []
     assert sorted(results) == [False, True, True, True]
     assert count(path, "vintages") == 1
+
+
+def test_the_store_and_its_log_are_readable_by_their_owner_only(tmp_path):
+    """The file holds editors' password hashes and subscribers' addresses; SQLite made it 0644."""
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        with Store(tmp_path / "data" / "reportgen.db") as store:
+            store.add(batch("2025-02-05T13:30:00Z", "a", FIRST))
+            files = sorted(tmp_path.glob("data/reportgen.db*"))
+            modes = {path.name: stat.S_IMODE(path.stat().st_mode) for path in files}
+    finally:
+        os.umask(old)
+    assert set(modes) == {"reportgen.db", "reportgen.db-wal", "reportgen.db-shm"}
+    assert set(modes.values()) == {0o600}, modes
+
+
+def test_a_newer_vintage_bounds_what_an_older_one_covered(tmp_path):
+    """A file with a 2031 row was stored (before collect refused such files); the corrected release after it
+    must end the store at its own last month, or every later run briefs December 2031."""
+    bad = Batch(vintage=vintage("2025-02-05T13:30:00Z", "a"), last_month="2031-12", observations=[
+        Observation("MEX", "export", "2024-12", 30_000_000_000), Observation("MEX", "export", "2031-12", 1),
+        Observation("MEX", "export", "2031", 12)])
+    good = Batch(vintage=vintage("2025-03-06T13:30:00Z", "b"), last_month="2025-01", observations=[
+        Observation("MEX", "export", "2024-12", 30_000_000_000), Observation("MEX", "export", "2025-01", 31_000_000_000)])
+    with Store(tmp_path / "reportgen.db") as store:
+        store.add(bad)
+        assert store.month_range(SOURCE)[1] == "2031-12"
+        store.add(good)
+        assert store.month_range(SOURCE) == ("2024-12", "2025-01")
+        assert set(readings(store)) == {("MEX", "export", "2024-12"), ("MEX", "export", "2025-01")}
+        assert store.month_range(SOURCE, as_of=bad.vintage.label)[1] == "2031-12"  # as it stood then
+        assert ("MEX", "export", "2031-12") in readings(store, as_of=bad.vintage.label)

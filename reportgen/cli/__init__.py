@@ -17,7 +17,7 @@ from reportgen.cli.mail import outbox, send, subscribers
 from reportgen.cli.news import news
 from reportgen.cli.web import serve, users
 from reportgen.config import Config, load_config
-from reportgen.errors import InputError, ReportgenError
+from reportgen.errors import InputError, ReportgenError, hide_secrets
 
 
 class Shell(click.Group):
@@ -29,7 +29,7 @@ class Shell(click.Group):
         except ReportgenError as exc:
             if ctx.meta.get("debug"):
                 raise
-            click.echo(f"reportgen: error: {exc}", err=True)
+            click.echo(f"reportgen: error: {hide_secrets(str(exc))}", err=True)
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("reportgen: interrupted", err=True)

@@ -14,9 +14,11 @@ from pathlib import Path
 
 import click
 
+from reportgen.controls import escape_controls, strip_controls
 from reportgen.errors import InputError
 
 FIELDS = ("email", "name", "language", "partners", "status", "created", "changed")
+FORMULA = ("=", "+", "-", "@", "\t", "\r")  # how a spreadsheet cell starts a formula (OWASP's list)
 
 
 def _config(ctx: click.Context):
@@ -69,6 +71,16 @@ def valid_status(text: str) -> str:
     return text
 
 
+def _to_cell(value: str) -> str:
+    """A CSV cell a spreadsheet shows as text: `'` before a leading = + - @ (`=HYPERLINK(...)` would run)."""
+    return f"'{value}" if value.startswith(FORMULA) else value
+
+
+def _from_cell(value: str) -> str:
+    """The value `_to_cell` wrote, so that `import` reads an export back as it was."""
+    return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA) else value
+
+
 @click.group()
 def subscribers() -> None:
     """Manage who receives the email digest."""
@@ -82,7 +94,7 @@ def subscribers() -> None:
 @click.pass_context
 def add(ctx: click.Context, email: str, name: str, partners: str, language: str) -> None:
     """Add one subscriber."""
-    row = (valid_email(email), name.strip(), valid_language(language), valid_partners(partners), "active")
+    row = (valid_email(email), strip_controls(name), valid_language(language), valid_partners(partners), "active")
     with _box(ctx) as box:
         if box.add([row]):
             existing = box.subscriber(row[0])
@@ -111,7 +123,8 @@ def list_(ctx: click.Context, status: str | None) -> None:
     with _box(ctx) as box:
         for s in box.subscribers(status):
             counts[s.status] = counts.get(s.status, 0) + 1
-            click.echo(f"{s.email:<32} {s.name[:20]:<20} {s.language:<3} {','.join(s.partners) or '(default)':<12} "
+            click.echo(f"{s.email:<32} {escape_controls(s.name)[:20]:<20} {s.language:<3} "
+                       f"{','.join(s.partners) or '(default)':<12} "
                        f"{s.status:<13} {s.created[:10]}")
     total = sum(counts.values())
     detail = ", ".join(f"{n} {state}" for state, n in sorted(counts.items()))
@@ -139,9 +152,9 @@ def import_(ctx: click.Context, file: Path) -> None:
     for number, cells in enumerate(rows[start:], start + 1):
         if not any(cell.strip() for cell in cells):
             continue
-        record = dict(zip(header, cells))
+        record = dict(zip(header, map(_from_cell, cells)))
         try:
-            row = (valid_email(record.get("email", "")), record.get("name", "").strip(),
+            row = (valid_email(record.get("email", "")), strip_controls(record.get("name", "")),
                    valid_language(record.get("language", "")), valid_partners(record.get("partners", "")),
                    valid_status(record.get("status", "")))
             if row[0].lower() in seen:
@@ -169,7 +182,8 @@ def export(ctx: click.Context, out: Path | None) -> None:
     writer.writerow(FIELDS)
     with _box(ctx) as box:
         for s in box.subscribers():
-            writer.writerow([s.email, s.name, s.language, ",".join(s.partners), s.status, s.created, s.changed])
+            writer.writerow(map(_to_cell, (s.email, s.name, s.language, ",".join(s.partners), s.status, s.created,
+                                           s.changed)))
     if out:
         write_atomic(out, buffer.getvalue())
 

@@ -52,6 +52,7 @@ def list_items(ctx: click.Context, partner: str, since: str | None, limit: int) 
     """List the stored items that mention a partner or a topic word, newest first, with what matched."""
     from reportgen import pipeline
     from reportgen.cli import config_of
+    from reportgen.controls import escape_controls
     from reportgen.partners import bundled
 
     config = config_of(ctx)
@@ -63,7 +64,8 @@ def list_items(ctx: click.Context, partner: str, since: str | None, limit: int) 
         click.echo(f"no stored news item mentions {who.display_name} or a topic word{after}")
     for item in items:
         undated = "" if item.dated else ", undated: first read that day"
-        click.echo(f"{item.published[:10]}  {item.title}  ({item.source}{undated})")
+        # Escaped: collect drops control characters, but an item stored before it did may still hold them.
+        click.echo(f"{item.published[:10]}  {escape_controls(item.title)}  ({escape_controls(item.source)}{undated})")
         click.echo(f"{'':10}  {item.link or '(no link)'}  [matched: {', '.join(item.matched)}]")
 
 

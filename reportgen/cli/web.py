@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from reportgen.config import WebConfig
 from reportgen.errors import InputError
 
 
@@ -40,7 +41,8 @@ def serve(ctx: click.Context, host: str, port: int, threads: int, pdf_workers: i
     workers = app.extensions["reportgen"]["workers"]
     app.extensions["reportgen"]["briefings"].data()  # load the data now, not on the first editor's request
     try:
-        server = waitress.create_server(app, host=host, port=port, threads=threads, ident="reportgen")
+        server = waitress.create_server(app, host=host, port=port, threads=threads, ident="reportgen",
+                                        **waitress_limits(config.web))
     except OSError as exc:
         workers.close()
         raise InputError(f"cannot listen on {host}:{port} ({exc.strerror or exc})") from None
@@ -59,6 +61,22 @@ def serve(ctx: click.Context, host: str, port: int, threads: int, pdf_workers: i
         server.close()
         workers.close()
     click.echo("stopped")
+
+
+def waitress_limits(web: WebConfig) -> dict[str, object]:
+    """waitress's settings from `web`: a client that is slow or stalls must not hold the connections others
+    need (waitress's own defaults let 100 connections sending a line every 5 s starve the page)."""
+    limits: dict[str, object] = {
+        "connection_limit": web.connection_limit,
+        "channel_timeout": web.channel_timeout,
+        "cleanup_interval": max(1.0, min(30.0, web.channel_timeout / 2)),  # how often stalled ones are looked for
+        "max_request_header_size": web.max_request_header_size,
+        "max_request_body_size": web.max_request_body_size,
+        "asyncore_use_poll": True,  # select() fails past 1,024 open files
+    }
+    if web.trusted_proxy:
+        limits.update(trusted_proxy=web.trusted_proxy, trusted_proxy_count=1, trusted_proxy_headers={"x-forwarded-for"})
+    return limits
 
 
 def _stop(signum, frame) -> None:

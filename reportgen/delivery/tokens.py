@@ -22,6 +22,7 @@ ENV = "REPORTGEN_SECRET_KEY"
 KEY_FILE = "secret.key"
 MIN_LENGTH = 32
 MAC_BYTES = 16  # 128 bits: no one guesses a token
+MAX_ID = 2**63 - 1  # SQLite's largest integer, and so the largest subscriber number
 
 
 def secret_key(data_dir: Path) -> bytes:
@@ -81,9 +82,10 @@ def token_subscriber(token: str) -> int | None:
     if not head or len(head) > 11 or len(tail) != 22:
         return None
     try:
-        return int.from_bytes(base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)), "big")
+        number = int.from_bytes(base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)), "big")
     except ValueError:
         return None
+    return number if number <= MAX_ID else None  # a larger one overflows SQLite's lookup: no subscriber has it
 
 
 def verify(key: bytes, token: str, subscriber: int, email: str) -> bool:

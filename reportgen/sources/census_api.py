@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from reportgen.errors import CollectError
-from reportgen.models import Batch, Observation, Vintage
+from reportgen.models import MAX_DOLLARS, Batch, Observation, Vintage
 from reportgen.partners import WORLD, Registry
 
 if TYPE_CHECKING:  # the HTTP stack costs a tenth of a second to import: only collecting needs it
@@ -32,6 +33,7 @@ KEY_SIGNUP = "https://api.census.gov/data/key_signup.html"
 FIRST_MONTH = "2010-01"
 LEVELS = ("HS2", "HS4")
 ALL_COUNTRIES = "-"  # the API's row for the total of all countries
+WHOLE_NUMBER = re.compile(r"-?[0-9]+")
 
 
 @dataclass(frozen=True)
@@ -112,8 +114,10 @@ class CensusApi:
                 return [], b""
             raise CollectError(f"{query.describe()}: not published yet; {self._latest_hint(query)}")
         text = fetched.content.decode("utf-8", errors="replace").strip()
-        if fetched.status == 400:
-            message = " ".join(text.split())[:300] or "no message"
+        if fetched.status == 400:  # its text may quote the request, key and all
+            from reportgen.http import redact
+
+            message = redact(" ".join(text.split()), self.key)[:300] or "no message"
             raise CollectError(f"{query.describe()}: the Census API rejected the query: {message}")
         if not text.startswith("["):
             # The API's way of saying the key is missing or wrong: a 200 with an HTML page.
@@ -171,6 +175,8 @@ def collect(api: CensusApi, registry: Registry, first: str, last: str, *, levels
                 continue
             totals[(partner, flow, period, commodity)] = totals.get((partner, flow, period, commodity), 0) + value
             last_month = max(last_month, period)
+    if last_month > f"{datetime.now(UTC):%Y-%m}":  # a month not yet over has no figures: the answer is wrong
+        raise CollectError(f"the Census API answered with figures for {last_month}, after the current month")
     sha = bodies.hexdigest()
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     vintage = Vintage(source=SOURCE, label=f"{now[:10]}/{sha[:8]}", published=now, origin=api.base_url,
@@ -199,8 +205,11 @@ def _observation(row: dict[str, str], query: Query, registry: Registry) -> tuple
     else:
         known = registry.by_census(code.zfill(4))
         partner = known.code if known is not None else None
-    if not value.strip().lstrip("-").isdigit():
+    if not WHOLE_NUMBER.fullmatch(value.strip()):
         raise CollectError(f"{query.describe()}: value {value!r} for {code} in {period} is not a whole number")
+    if len(value.strip().lstrip("-")) > 15 or abs(int(value)) > MAX_DOLLARS:  # length first: int() refuses 4,300 digits
+        raise CollectError(f"{query.describe()}: value {value.strip()} for {code} in {period} is beyond any trade "
+                           f"figure (over ${MAX_DOLLARS // 10**12} trillion)")
     if len(period) != 7 or period[4] != "-":
         raise CollectError(f"{query.describe()}: time {period!r} is not a month")
     # A million rows repeat a few hundred months and codes: one string object each, not one a row.

@@ -12,7 +12,6 @@ EJAN..EDEC, EYR; $ millions with one decimal, Census basis, not seasonally adjus
 from __future__ import annotations
 
 import csv
-import gzip
 import hashlib
 import io
 import zlib
@@ -25,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from reportgen.errors import CollectError
-from reportgen.models import Batch, Observation, Partner, Vintage
+from reportgen.models import MAX_DOLLARS, Batch, Observation, Partner, Vintage
 from reportgen.partners import WORLD, Registry
 
 SOURCE = "census-bulk"
@@ -34,6 +33,7 @@ HEADER = ("year", "CTY_CODE", "CTYNAME", *("I" + m for m in MONTHS), "IYR", *("E
 WORLD_CODE = "0015"
 SEASONALLY_ADJUSTED_WORLD = "0004"
 FIRST_YEAR = 1985  # the first year the bulk file covers
+MAX_INFLATED = 64 * 1024 * 1024  # a gzipped CSV of the whole file inflates to about 3 MB
 
 
 def read_file(path: Path, registry: Registry, *, origin: str | None = None, published: str | None = None,
@@ -95,6 +95,7 @@ def parse_rows(rows: Iterable[tuple[Any, ...]], registry: Registry, vintage: Vin
         raise CollectError(f"{name}: the file has a header but no data rows")
 
     last_year, last_month = _last_published(parsed, name)
+    _refuse_future(parsed, seen, last_year, last_month, name)
     totals: dict[tuple[str, str, str], int] = defaultdict(int)
     new_partners: dict[str, Partner] = {}
     warnings: list[str] = []
@@ -177,6 +178,17 @@ def _last_published(parsed: list, name: str) -> tuple[int, int]:
     raise CollectError(f"{name}: no published month: every monthly value in the file is zero")
 
 
+def _refuse_future(parsed: list, seen: dict[tuple[int, str], int], year: int, month: int, name: str) -> None:
+    """Refuse figures for a month that has not ended: a year typed 2031 for 2021 would become the store's
+    latest month, in every briefing ("data through December 2031") and every later run."""
+    now = datetime.now(UTC)
+    if (year, month) <= (now.year, now.month):
+        return
+    number = min(seen[row[0], row[1]] for row in parsed if row[0] == year and (row[3][month - 1] or row[4][month - 1]))
+    raise CollectError(f"{name}: row {number}: figures for {year}-{month:02d}, after the current month "
+                       f"({now:%Y-%m}); is the year wrong?")
+
+
 def _partner(code: str, ctyname: str, registry: Registry, new: dict[str, Partner], warnings: list[str]) -> str:
     if code == WORLD_CODE:
         return WORLD
@@ -221,7 +233,7 @@ def _xlsx_rows(content: bytes, name: str) -> tuple[list[tuple[Any, ...]], str]:
 def _csv_rows(content: bytes, name: str) -> list[tuple[Any, ...]]:
     try:
         if content[:2] == b"\x1f\x8b":
-            content = gzip.decompress(content)
+            content = _gunzip(content, name)
         text = content.decode("utf-8-sig")
     except (OSError, EOFError, UnicodeDecodeError, zlib.error):
         raise CollectError(f"{name}: neither an .xlsx file nor a CSV file in the country.xlsx layout") from None
@@ -231,6 +243,24 @@ def _csv_rows(content: bytes, name: str) -> list[tuple[Any, ...]]:
         return [tuple(row) for row in csv.reader(io.StringIO(text))]
     except csv.Error as exc:
         raise CollectError(f"{name}: not a CSV file in the country.xlsx layout ({exc})") from None
+
+
+def _gunzip(content: bytes, name: str) -> bytes:
+    """Inflate a gzip file (each of its members) to at most MAX_INFLATED bytes: a few kilobytes can
+    inflate to gigabytes (a compression bomb)."""
+    parts, size = [], 0
+    while content:
+        inflater = zlib.decompressobj(wbits=31)  # 31: a gzip header and trailer
+        part = inflater.decompress(content, MAX_INFLATED + 1 - size)
+        size += len(part)
+        if size > MAX_INFLATED:
+            raise CollectError(f"{name}: inflates to more than {MAX_INFLATED:,} bytes, more than any country.xlsx; "
+                               "is it a compression bomb?")
+        if not inflater.eof:
+            raise EOFError("the gzip stream ends early")
+        parts.append(part)
+        content = inflater.unused_data
+    return b"".join(parts)
 
 
 def _describe(exc: Exception) -> str:
@@ -272,6 +302,9 @@ def _dollars(cell: Any, name: str, number: int, column: str) -> int:
         raise CollectError(f"{name}: row {number}, column {column}: {cell!r} is not a number") from None
     if not value.is_finite() or value < 0:
         raise CollectError(f"{name}: row {number}, column {column}: {cell!r} is not a dollar amount")
+    if value > MAX_DOLLARS // 1_000_000:  # checked before scaling: 1e999999 would overflow the decimal context
+        raise CollectError(f"{name}: row {number}, column {column}: {cell!r} is beyond any trade figure "
+                           f"(over ${MAX_DOLLARS // 10**12} trillion); is the file damaged?")
     return int((value * 1_000_000).to_integral_value())
 
 

@@ -4,7 +4,7 @@ Feeds are untrusted input. A document that declares entities (billion laughs, ex
 is refused before any parser sees it. feedparser gets the bytes as a stream, never as a string
 (it would open a string that looks like a URL or a file path), with the response's content type
 and address, so encodings are read right and relative links resolve. Titles and summaries leave
-as plain text, any HTML in them cleaned by nh3 first; links are kept only when they are http(s),
+as plain text without control characters, any HTML in them cleaned by nh3 first; links are kept only when they are http(s),
 and without tracking parameters. Fetching is the shared HTTP session's job (`reportgen.http`).
 """
 
@@ -20,13 +20,15 @@ from datetime import UTC, datetime
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 from reportgen.config import FeedConfig
+from reportgen.controls import CONTROL, strip_controls
 from reportgen.errors import CollectError
 from reportgen.models import FeedEntry
 
 SOURCE = "feeds"
 MAX_TITLE = 300  # characters of a title kept
 MAX_SUMMARY = 1200  # characters of a summary kept: enough for a teaser and for matching words
-_ENTITY = re.compile(rb"<!\s*ENTITY", re.IGNORECASE)
+# An entity declaration, or a DOCTYPE with an internal subset (`[...]`): one by name only is harmless.
+_DECLARATION = re.compile(rb"<!\s*(?:ENTITY|DOCTYPE[^>\[]*\[)", re.IGNORECASE)
 # Query parameters that only track who clicked where; a link without them is the same page.
 TRACKING = re.compile(r"^(utm_\w*|fbclid|gclid|dclid|gbraid|wbraid|msclkid|mc_cid|mc_eid|_hsenc|_hsmi|igshid|"
                       r"yclid|_ga|ocid|cmpid|icid|ncid|mkt_tok|sr_share|wt\.mc_id|at_medium|at_campaign)$", re.IGNORECASE)
@@ -53,19 +55,21 @@ class ParsedFeed:
     warning: str = ""
 
 
-def refuse_entities(content: bytes, name: str) -> None:
-    """Raise CollectError if the document declares entities, in any encoding a parser would read it in.
+def refuse_entities(content: bytes, name: str, content_type: str = "application/xml") -> None:
+    """Raise CollectError if the document declares entities or a DTD subset of its own, in any encoding.
 
-    Declarations can only do harm (expansion bombs, reading files or URLs); no real feed needs them.
+    Declarations can only do harm (expansion bombs, reading files or URLs); no real feed needs them. The
+    check reads the document as feedparser will (its own decoding, from the content type's charset, the
+    XML declaration or the byte-order mark: EBCDIC code pages too), and as raw bytes.
     """
-    candidates = [content]
-    if b"\x00" in content[:64]:  # UTF-16 or UTF-32, with or without a byte-order mark
+    from feedparser.encodings import convert_to_utf8
+
+    candidates = [content, convert_to_utf8({"content-type": content_type}, content, {})]
+    if b"\x00" in content[:64]:  # UTF-16 or UTF-32 without a byte-order mark or declaration
         candidates += [content.decode(codec, "ignore").encode("utf-8")
                        for codec in ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")]
-    if content[:4] == b"\x4c\x6f\xa7\x94":  # '<?xm' in EBCDIC, which feedparser also reads
-        candidates.append(content.decode("cp037", "ignore").encode("utf-8"))
-    if any(_ENTITY.search(text) for text in candidates):
-        raise CollectError(f"feed {name!r} refused: the document declares XML entities "
+    if any(_DECLARATION.search(text) for text in candidates):
+        raise CollectError(f"feed {name!r} refused: the document declares XML entities or a DTD of its own "
                            "(a billion-laughs or external-entity attack?); it was not parsed")
 
 
@@ -73,12 +77,13 @@ def parse(content: bytes, feed: FeedConfig, *, url: str, content_type: str, fetc
     """Read a fetched document into entries; raise CollectError if it is hostile or not a feed at all."""
     import feedparser
 
-    refuse_entities(content, feed.name)
+    headers_type = content_type or "application/xml"
+    refuse_entities(content, feed.name, headers_type)
     content = _ESCAPED_CDATA.sub(rb"\1", content)
     # feedparser's own HTML pass (sanitising, resolving links inside the HTML) is skipped: every
     # title and summary is reduced to plain text through nh3 below, and the pass costs most of the time.
     result = feedparser.parse(io.BytesIO(content), response_headers={
-        "content-type": content_type or "application/xml", "content-location": url},
+        "content-type": headers_type, "content-location": url},
         sanitize_html=False, resolve_relative_uris=False)
     problem = _one_line(result.get("bozo_exception")) if result.get("bozo") else ""
     language = feed.language if "language" in feed.model_fields_set else (
@@ -110,7 +115,7 @@ def _entry(raw, feed: FeedConfig, url: str, fetched_at: datetime, language: str)
     if published is None:
         published = fetched_at
     return FeedEntry(
-        feed=feed.name, feed_url=feed.url, guid=str(raw.get("id") or "")[:500], title=title, link=link,
+        feed=feed.name, feed_url=feed.url, guid=CONTROL.sub("", str(raw.get("id") or ""))[:500], title=title, link=link,
         published=published.strftime("%Y-%m-%dT%H:%M:%SZ"), dated=dated, summary=summary, language=language,
     )
 
@@ -131,7 +136,7 @@ def plain_text(value: str, content_type: str = "text/html", limit: int = MAX_SUM
         value = _BLOCK.sub(" <", _CDATA.sub(r"\1", value))  # paragraphs stay apart as words
         value = html.unescape(nh3.clean(value, tags=set(), attributes={}, strip_comments=True,
                                         clean_content_tags=_REMOVED_WITH_CONTENT))
-    return _shorten(" ".join(value.split()), limit)
+    return _shorten(strip_controls(value), limit)  # ESC or BEL would reach a terminal, HTML and email
 
 
 def _shorten(text: str, limit: int) -> str:

@@ -3,7 +3,8 @@
 A vintage (one release of one source, identified by its content hash) is stored as the rows whose
 values differ from what the store already held for it, so twelve monthly releases of a
 250,000-value file cost little more than one. Vintages of a source are ordered by publication
-date; for each key, the newest vintage that holds it wins. Storing a vintage never changes what
+date; for each key, the newest vintage that holds it wins, and for a source whose vintages are whole
+files the newest one's last month ends what is read. Storing a vintage never changes what
 an older or newer vintage reads, and storing the same file again changes nothing.
 """
 
@@ -61,6 +62,11 @@ CREATE TABLE IF NOT EXISTS partners (
     census_codes TEXT NOT NULL DEFAULT ''
 );
 """
+
+
+# Sources whose every vintage is the whole file, all of its history: the newest one says where the data end.
+# (A Census API vintage holds the years it was asked for, so an older one may reach further.)
+WHOLE_FILES = frozenset({"census-bulk"})
 
 
 @dataclass(frozen=True)
@@ -223,7 +229,9 @@ class Store(Database):
     def iter_totals(self, source: str, *, as_of: str | None = None, reporter: str = "USA", partner: str | None = None,
                     years: tuple[int, int] | None = None) -> Iterator[tuple[str, str, str, int, str, int]]:
         """`totals()` row by row, so that reading the whole store never holds all of it at once."""
-        params: dict[str, object] = {"source": source, "reporter": reporter, "limit": self._seq(source, as_of)}
+        limit = self._seq(source, as_of)
+        params: dict[str, object] = {"source": source, "reporter": reporter, "limit": limit,
+                                     "cap": self._coverage(source, limit)}
         picked = []
         if partner is not None:
             picked.append("o.partner = :partner")
@@ -238,7 +246,7 @@ class Store(Database):
                 f"""SELECT o.partner, o.flow, o.period, o.value, o.vintage, MAX(w.seq)
                     FROM observations o JOIN vintages w ON w.source = o.source AND w.label = o.vintage
                     WHERE o.source = :source AND o.reporter = :reporter AND o.commodity = 'TOTAL' {where}
-                      AND (:limit IS NULL OR w.seq <= :limit)
+                      AND (:limit IS NULL OR w.seq <= :limit) AND (:cap IS NULL OR o.period <= :cap)
                     GROUP BY o.partner, o.flow, o.period""",
                 params,
             )
@@ -273,7 +281,8 @@ class Store(Database):
 
     def month_range(self, source: str, *, as_of: str | None = None, reporter: str = "USA") -> tuple[str, str]:
         """The first and the last month the store holds totals for (as of a vintage), or two empty strings."""
-        params = {"source": source, "reporter": reporter, "limit": self._seq(source, as_of)}
+        limit = self._seq(source, as_of)
+        params = {"source": source, "reporter": reporter, "limit": limit, "cap": self._coverage(source, limit)}
         found = []
         with self._reading():
             for order in ("ASC", "DESC"):
@@ -281,6 +290,7 @@ class Store(Database):
                     f"""SELECT o.period FROM observations o JOIN vintages w ON w.source = o.source AND w.label = o.vintage
                         WHERE o.source = :source AND o.reporter = :reporter AND o.commodity = 'TOTAL'
                           AND length(o.period) = 7 AND (:limit IS NULL OR w.seq <= :limit)
+                          AND (:cap IS NULL OR o.period <= :cap)
                         ORDER BY o.period {order} LIMIT 1""",
                     params,
                 ).fetchone()
@@ -294,6 +304,17 @@ class Store(Database):
         label = self.vintage(source, as_of).label  # an unknown vintage fails here, clearly
         with self._reading():
             return self.db.execute("SELECT seq FROM vintages WHERE source = ? AND label = ?", (source, label)).fetchone()[0]
+
+    def _coverage(self, source: str, limit: int | None) -> str | None:
+        """The last month a whole-file source reads to: its newest vintage's (up to `limit`), whatever an older
+        one held beyond it (a row for 2031 in a bad file). None for sources whose vintages cover spans."""
+        if source not in WHOLE_FILES:
+            return None
+        with self._reading():
+            row = self.db.execute(
+                "SELECT last_month FROM vintages WHERE source = :source AND (:limit IS NULL OR seq <= :limit) "
+                "ORDER BY seq DESC LIMIT 1", {"source": source, "limit": limit}).fetchone()
+        return row[0] if row and row[0] else None
 
     def partners(self) -> list[Partner]:
         """Partners that collected files introduced, beyond the bundled registry."""

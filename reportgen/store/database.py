@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -9,6 +10,16 @@ from pathlib import Path
 from typing import Self
 
 from reportgen.errors import StoreError
+
+
+def _create_private(path: Path) -> None:
+    """Make a new store file readable by its owner only: it holds editors' password hashes and
+    subscribers' addresses. SQLite would make it 0644, and gives its -wal and -shm files the mode of
+    the store file, so they follow."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
 
 
 class Database:
@@ -21,6 +32,7 @@ class Database:
         self.db: sqlite3.Connection | None = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
+            _create_private(path)
             self.db = sqlite3.connect(path, isolation_level=None, timeout=30)
             self.db.execute("PRAGMA foreign_keys = ON")
             # The outbox commits once a message, before its final dot, and that commit must reach the

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import secrets
+from urllib.parse import urlsplit
 
 import jinja2
 from flask import Flask, g, render_template, request
@@ -67,10 +68,13 @@ def create_app(config: Config, *, workers: PdfWorkers | None = None, pdf_workers
         if auth is None or auth.type != "basic" or not auth.username or auth.password is None:
             raise challenge()
         editors = app.extensions["reportgen"]["editors"]
+        if wait := editors.address_wait(request.remote_addr):
+            raise TooManyRequests("Too many wrong passwords from your address. Wait a few minutes, then try again.",
+                                  retry_after=math.ceil(wait))
         if wait := editors.wait(auth.username):
             raise TooManyRequests("Too many wrong passwords for that name. Wait a few minutes, then try again.",
                                   retry_after=math.ceil(wait))
-        if not editors.check(auth.username, auth.password):
+        if not editors.check(auth.username, auth.password, request.remote_addr):
             raise challenge("That name and password are not an editor's. Try again.")
         g.editor = auth.username
 
@@ -81,6 +85,8 @@ def create_app(config: Config, *, workers: PdfWorkers | None = None, pdf_workers
         response.headers["X-Frame-Options"] = "SAMEORIGIN"
         response.headers["Referrer-Policy"] = "same-origin"
         response.headers.setdefault("Cache-Control", "private, no-cache")
+        if location := response.headers.get("Location"):  # every redirect here is to a page of ours
+            response.headers["Location"] = _relative(location)
         return response
 
     _error_pages(app)
@@ -120,3 +126,10 @@ def _error_pages(app: Flask) -> None:
                         "It has been logged; try again, or tell whoever runs reportgen.")
         headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
         return page(exc.code or 500, exc.name, exc.description or "", headers)
+
+
+def _relative(url: str) -> str:
+    """The path and query of `url`: werkzeug's own redirects (`//` merged) are built from the Host header
+    a client sent, and a path starting `//` would be read as another host."""
+    parts = urlsplit(url)
+    return "/" + parts.path.lstrip("/") + (f"?{parts.query}" if parts.query else "")

@@ -6,8 +6,12 @@ to the account's hash: a new password or a removed account takes effect at the n
 
 Guessing is slowed per account name: after MAX_FAILURES wrong passwords within FAILURE_WINDOW
 seconds, the name is refused (429, with Retry-After) without a password check until the oldest of
-those failures leaves the window. Behind a reverse proxy every client has the proxy's address, so
-the name, not the address, is what is counted.
+those failures leaves the window. It is slowed per client address too (MAX_ADDRESS_FAILURES), so one
+client cannot try one password on many names; behind a reverse proxy the address is the one the
+proxy names (waitress's trusted_proxy, `web.trusted_proxy`). A name that cannot be an account's
+(users.NAME: at most 64 characters) is refused before any lookup and never kept. Both tables are
+bounded, and a full one makes room by forgetting names that are not held off: churning through
+new names never lifts a lockout.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import hmac
 import secrets
 import threading
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable
 from pathlib import Path
 
@@ -29,8 +33,49 @@ from reportgen.store import Store, users
 REALM = "reportgen editors"
 MAX_REMEMBERED = 256
 MAX_FAILURES = 10
+MAX_ADDRESS_FAILURES = 50  # an office behind one address mistypes now and then; a guesser does not stop
 FAILURE_WINDOW = 600.0  # seconds
-MAX_COUNTED = 4096  # names with recent failures kept; typed-at-random names must not fill memory
+MAX_COUNTED = 4096  # names (and addresses) with recent failures kept: at most a few megabytes
+
+
+class Throttle:
+    """Recent failures per key (an account name, a client address) in bounded memory; one lock guards it."""
+
+    def __init__(self, limit: int, window: float, size: int, clock: Callable[[], float]):
+        self.limit, self.window, self.size, self._clock = limit, window, size, clock
+        self._failures: OrderedDict[str, deque[float]] = OrderedDict()  # least recently failed first
+
+    def wait(self, key: str) -> float:
+        """Seconds before `key` may try again: 0 unless it failed `limit` times within the window."""
+        failures = self._failures.get(key)
+        if failures is None or len(failures) < self.limit:
+            return 0.0
+        return max(0.0, failures[0] + self.window - self._clock())
+
+    def fail(self, key: str) -> None:
+        if key not in self._failures and not self._make_room():
+            return  # every key kept is held off: this one is not counted (the other table still is)
+        failures = self._failures.setdefault(key, deque(maxlen=self.limit))
+        failures.append(self._clock())
+        self._failures.move_to_end(key)
+
+    def forget(self, key: str) -> None:
+        self._failures.pop(key, None)
+
+    def _make_room(self) -> bool:
+        """Drop keys whose failures are all out of the window, then the least recent not held off."""
+        if len(self._failures) < self.size:
+            return True
+        now = self._clock()
+        for key in [k for k, f in self._failures.items() if f[-1] <= now - self.window]:
+            del self._failures[key]
+        if len(self._failures) < self.size:
+            return True
+        free = next((key for key in self._failures if not self.wait(key)), None)
+        if free is None:
+            return False
+        del self._failures[free]
+        return True
 
 
 class Editors:
@@ -40,8 +85,8 @@ class Editors:
         self.db_path = db_path
         self._key = secrets.token_bytes(32)
         self._verified: dict[str, tuple[str, bytes]] = {}  # name -> (account's hash, HMAC of the password)
-        self._failures: dict[str, deque[float]] = {}  # name -> times of its recent wrong passwords
-        self._clock = clock
+        self._names = Throttle(MAX_FAILURES, FAILURE_WINDOW, MAX_COUNTED, clock)
+        self._addresses = Throttle(MAX_ADDRESS_FAILURES, FAILURE_WINDOW, MAX_COUNTED, clock)
         self._lock = threading.Lock()
         self._local = threading.local()
 
@@ -53,32 +98,29 @@ class Editors:
     def wait(self, name: str) -> float:
         """Seconds before `name` may try a password again: 0 unless it failed too often of late."""
         with self._lock:
-            failures = self._failures.get(name)
-            if failures is None or len(failures) < MAX_FAILURES:
-                return 0.0
-            return max(0.0, failures[0] + FAILURE_WINDOW - self._clock())
+            return self._names.wait(name) if users.NAME.match(name) else 0.0
 
-    def check(self, name: str, password: str) -> bool:
-        """Whether the name and password are an editor's; a wrong one is counted against the name."""
-        good = self._check(name, password)
+    def address_wait(self, address: str | None) -> float:
+        """Seconds before a client at `address` may try a password again."""
+        with self._lock:
+            return self._addresses.wait(address) if address else 0.0
+
+    def check(self, name: str, password: str, address: str | None = None) -> bool:
+        """Whether the name and password are an editor's; a wrong one is counted against the name and address."""
+        valid = bool(users.NAME.match(name))  # no account has another name: no lookup, nothing kept
+        good = valid and self._check(name, password)
         with self._lock:
             if good:
-                self._failures.pop(name, None)
-            else:
-                self._count_failure(name)
-        return good
-
-    def _count_failure(self, name: str) -> None:
-        now = self._clock()
-        if name not in self._failures and len(self._failures) >= MAX_COUNTED:
-            self._failures = {n: f for n, f in self._failures.items() if f[-1] > now - FAILURE_WINDOW}
-            if len(self._failures) >= MAX_COUNTED:
-                self._failures.clear()
-        failures = self._failures.setdefault(name, deque(maxlen=MAX_FAILURES))
-        failures.append(now)
+                self._names.forget(name)
+                return True
+            if valid:
+                self._names.fail(name)
+            if address:
+                self._addresses.fail(address)
+        return False
 
     def _check(self, name: str, password: str) -> bool:
-        user = users.get(self._store(), name) if users.NAME.match(name) else None
+        user = users.get(self._store(), name)
         if user is None:
             return users.verify(None, password)  # as slow as a wrong password, and False
         digest = hmac.new(self._key, password.encode("utf-8", "surrogatepass"), hashlib.sha256).digest()

@@ -19,7 +19,8 @@ from reportgen.files import exclusive
 
 blueprint = Blueprint("views", __name__)
 MAX_FIELD = 64  # no partner name or period is longer
-SERVED = {".html": "text/html; charset=utf-8", ".pdf": "application/pdf", ".atom": "application/atom+xml",
+# send_file adds "; charset=utf-8" to text/ types itself: naming it here too doubled it.
+SERVED = {".html": "text/html", ".pdf": "application/pdf", ".atom": "application/atom+xml",
           ".png": "image/png"}  # PNG: a digest's charts when they are hosted (email.charts: hosted)
 LOCK_WAIT = 10.0  # seconds to wait for a monthly run or a build holding the archive
 

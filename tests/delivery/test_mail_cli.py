@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import signal
 import subprocess
@@ -138,6 +140,39 @@ def test_subscribers_import_export_list_remove(home, tmp_path):
                                 "remove it first to add it again\n")
     bad = run("subscribers", "unsubscribe", "AQ.forgedforgedforgedforged", cwd=cwd, ok=False)
     assert bad.returncode == 2 and "not a valid unsubscribe token" in bad.stderr and "Traceback" not in bad.stderr
+    overflowing = run("subscribers", "unsubscribe", "__________8.AAAAAAAAAAAAAAAAAAAAAA", cwd=cwd, ok=False)
+    assert overflowing.returncode == 2  # a number past SQLite's integers: it was an OverflowError traceback
+    assert overflowing.stderr == "reportgen: error: not a valid unsubscribe token (or its subscriber was removed)\n"
+
+
+def test_names_cannot_forge_list_lines_and_exports_cannot_run_formulas(home, tmp_path):
+    """A name with CR/LF printed raw forges lines of `subscribers list`; a cell starting = + - @ is a formula
+    when the export is opened in a spreadsheet."""
+    from reportgen.store.mail import MailStore
+
+    cwd = home(25)
+    forged = "Eve\r\nmallory@example.com                Mallory              en  (default)    active"
+    listing = tmp_path / "list.csv"
+    listing.write_text("email,name\n"
+                       f'eve@example.com,"{forged}"\n'
+                       '"=1+1@example.com","=HYPERLINK(""http://evil.example"",""open"")"\n'
+                       "+44@example.com,@SUM(A1)\n", encoding="utf-8")
+    assert run("subscribers", "import", str(listing), cwd=cwd).stdout.startswith("imported 3,")
+    with MailStore(cwd / "data" / "reportgen.db") as box:  # a name stored before names were cleaned
+        box.add([("legacy@example.com", "Old\x1b[2Jname\rX", "en", (), "active")])
+    listed = run("subscribers", "list", cwd=cwd).stdout
+    assert "\r" not in listed and "\x1b" not in listed and len(listed.splitlines()) == 5
+    assert "mallory@example.com" not in listed.splitlines()[-5][:32]
+    assert "Old\\x1b[2Jname\\rX"[:20] in listed
+    exported = run("subscribers", "export", cwd=cwd).stdout
+    cells = [cell for row in csv.reader(io.StringIO(exported)) for cell in row]
+    assert cells and not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    assert "'=HYPERLINK(\"http://evil.example\",\"open\")" in cells and "'+44@example.com" in cells
+    # `import` reads its own export back as it was
+    (tmp_path / "export.csv").write_text(exported, encoding="utf-8")
+    run("subscribers", "remove", "+44@example.com", cwd=cwd)
+    assert run("subscribers", "import", str(tmp_path / "export.csv"), cwd=cwd).stdout.startswith("imported 1,")
+    assert run("subscribers", "list", cwd=cwd).stdout.count("+44@example.com ") == 1
 
 
 def test_partners_are_named_as_a_user_writes_them(home):

@@ -71,6 +71,22 @@ def test_a_slow_drip_gives_up_within_its_deadline_and_the_others_are_read(server
     assert reports["Wire"].new == 7
 
 
+def test_a_feed_that_never_answers_ends_at_its_deadline_retries_included(server, tmp_path):
+    """news.deadline bounds the whole fetch: a server that accepted and never answered took timeout x retries."""
+    import socket
+
+    silent = socket.create_server(("127.0.0.1", 0))  # the kernel completes each connection; nobody answers
+    try:
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/feed.xml"
+        config = news_config(tmp_path, [("Silent", url), ("Wire", serve(server, "wire.rss"))], deadline=1)
+        config = config.model_copy(update={"http": config.http.model_copy(update={"timeout": 10, "retries": 3})})
+        reports = by_name(pipeline.collect_news(config))
+    finally:
+        silent.close()
+    assert reports["Silent"].error == f"feed 'Silent' stopped: {url} did not answer within 1 s, the time limit"
+    assert reports["Wire"].new == 7
+
+
 def test_an_oversized_feed_is_refused_and_the_others_are_read(server, tmp_path):
     big = fixture_bytes("wire.rss", server).replace(b"</channel>", b"<!--" + b"x" * 50_000 + b"--></channel>")
 

@@ -160,3 +160,45 @@ def test_a_body_that_names_a_file_is_read_as_a_document_never_opened(tmp_path):
     local.write_bytes((FIXTURES / "wire.rss").read_bytes())
     with pytest.raises(CollectError, match="is not an RSS or Atom feed"):
         read("path", body=str(local).encode())
+
+
+@pytest.mark.parametrize("kind", ["text/plain", "html"])
+def test_control_characters_never_leave_the_feed(kind):
+    """ESC and BEL in a title reached the store, `news list` on a terminal, the HTML and the email."""
+    bell, esc, csi = "\x07", "\x1b", "\u009b"
+    if kind == "html":
+        title, summary = f"Tariffs&#27;[2J &lt;b&gt;rise&lt;/b&gt;{bell}", f"Steel{csi}31m duties &#7;widen"
+    else:
+        title, summary = f"Tariffs{esc}[2J rise{bell}", f"Steel{csi}31m duties{bell} widen"
+    body = ("<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>Wire</title><item>"
+            f"<title>{title}</title><description>{summary}</description><guid>id{esc}7</guid>"
+            "<link>http://example.org/a</link></item></channel></rss>").encode()
+    [entry] = read("controls.rss", body=body).entries
+    for text in (entry.title, entry.summary, entry.guid):
+        assert not [c for c in text if ord(c) < 32 or 0x7f <= ord(c) <= 0x9f], repr(text)
+    assert entry.title == "Tariffs [2J rise" and entry.summary.endswith("31m duties widen")  # feedparser maps C1 as cp1252
+
+
+@pytest.mark.parametrize("codec", ["cp500", "cp273", "cp1026", "cp875", "cp037"])
+@pytest.mark.parametrize("declared", ["in the document", "in the content type"])
+def test_entities_are_found_in_every_ebcdic_code_page(codec, declared):
+    """'<!' is 4C 4F in most EBCDIC code pages, 4C 5A only in cp037: a check in cp037 alone let them through."""
+    body = (FIXTURES / "billion-laughs.xml").read_text().replace('<?xml version="1.0"?>', "")
+    content_type = "application/xml"
+    if declared == "in the document":
+        body = f"<?xml version='1.0' encoding='{codec}'?>{body}"  # cp1026 has no '"' where cp037 has it
+    else:
+        content_type += f"; charset={codec}"
+    with pytest.raises(CollectError, match="declares XML entities"):
+        read("ebcdic", body=body.encode(codec), content_type=content_type)
+
+
+def test_a_doctype_with_an_internal_subset_is_refused_whatever_it_declares():
+    body = (b'<?xml version="1.0"?><!DOCTYPE rss [ <!ATTLIST item id CDATA "x"> ]>'
+            b"<rss version='2.0'><channel><title>t</title></channel></rss>")
+    with pytest.raises(CollectError, match="declares XML entities or a DTD"):
+        read("subset", body=body)
+    netscape = (b'<?xml version="1.0"?><!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" '
+                b'"http://my.netscape.com/publish/formats/rss-0.91.dtd"><rss version="0.91"><channel><title>t</title>'
+                b"<item><title>An item</title><link>http://example.org/a</link></item></channel></rss>")
+    assert [e.title for e in read("netscape", body=netscape).entries] == ["An item"]  # a DTD by name is fine

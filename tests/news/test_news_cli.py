@@ -44,3 +44,21 @@ def test_list_checks_its_options(tmp_path):
     assert bad_partner.returncode == 2 and "did you mean Mexico?" in bad_partner.stderr
     empty = run(home, "news", "list", "--partner", "MX", "--since", "2025-01-01")
     assert (empty.returncode, empty.stdout) == (0, "no stored news item mentions Mexico or a topic word since 2025-01-01\n")
+
+
+def test_list_escapes_control_characters_stored_before_they_were_stripped(tmp_path):
+    """Collect now drops ESC and BEL; an item stored earlier must not drive the terminal either."""
+    from reportgen.models import FeedEntry
+    from reportgen.store import Store
+    from reportgen.store.news import NewsStore
+
+    home = home_with(tmp_path)
+    entry = FeedEntry(feed="Wire", feed_url="http://127.0.0.1:9/rss", guid="old-1", title="Mexico\x1b[2J tariffs\x07",
+                      link="http://127.0.0.1:9/a", published="2025-01-14T12:00:00Z", dated=True, summary="",
+                      language="en")
+    with Store(home / "data" / "reportgen.db") as store:
+        NewsStore(store).add([entry], url=entry.feed_url, name="Wire", content=b"<rss/>", read_at="2025-01-14T12:00:00Z")
+    listed = run(home, "news", "list", "--partner", "MX", "--since", "2025-01-01")
+    assert listed.returncode == 0, listed.stderr
+    assert "\x1b" not in listed.stdout and "\x07" not in listed.stdout
+    assert "Mexico\\x1b[2J tariffs\\x07" in listed.stdout

@@ -123,3 +123,23 @@ def test_the_key_never_shows(api, fake, tmp_path, caplog):
     for path in (tmp_path / "cache").rglob("*"):
         if path.is_file():
             assert KEY.encode() not in path.read_bytes()
+
+
+@pytest.mark.parametrize("value", ["9" * 30, "100000000000001"])
+def test_a_value_beyond_any_trade_figure_is_refused(httpserver, tmp_path, value):
+    """A 30-digit value overflowed SQLite's integers: a traceback, not an error."""
+    table = [["CTY_CODE", "CTY_NAME", "ALL_VAL_MO", "time"], ["2010", "MEXICO", value, "2024-01"]]
+    httpserver.expect_request(f"{PREFIX}/exports/hs").respond_with_json(table)
+    with Http(HttpConfig(retries=0), tmp_path / "cache") as http:
+        api = CensusApi(http, base_url=httpserver.url_for(PREFIX), key=KEY)
+        with pytest.raises(CollectError, match=f"value {value} for 2010 in 2024-01 is beyond any trade figure"):
+            census_api.collect(api, bundled(), "2024-01", "2024-01")
+
+
+def test_a_400_that_quotes_the_key_is_reported_without_it(httpserver, tmp_path):
+    httpserver.expect_request(f"{PREFIX}/exports/hs").respond_with_data(f"error: invalid key {KEY}", status=400)
+    with Http(HttpConfig(retries=0), tmp_path / "cache") as http:
+        api = CensusApi(http, base_url=httpserver.url_for(PREFIX), key=KEY)
+        with pytest.raises(CollectError) as caught:
+            api.rows(Query(FLOWS[0], "2024-01", "2024-01"))
+    assert str(caught.value).endswith("the Census API rejected the query: error: invalid key REDACTED")

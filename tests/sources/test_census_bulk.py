@@ -7,6 +7,8 @@ import gzip
 import io
 import random
 import zipfile
+import zlib
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -372,3 +374,37 @@ def test_snapshot_matches_the_official_figures():
     assert table["MEX", "import", "2024-01"] == 37_826_100_000
     assert table["MEX", "export", "2023"] == 324_425_900_000
     assert table["MEX", "import", "2022"] == 452_015_000_000
+
+
+@pytest.mark.parametrize("cell", ["1e30", "1e999999", 200_000_000.5, "123456789012.5"])
+def test_a_value_beyond_any_trade_figure_is_refused(make_xlsx, row, cell):
+    """1e30 overflowed SQLite's integers and 1e999999 the decimal context: tracebacks, not errors."""
+    mexico = row(2023, "2010", "Mexico", [10.0] * 12, [5.0] * 12, iyr=120.0, eyr=60.0)
+    mexico[3] = cell
+    path = make_xlsx([row(2023, "0015", "World", MONTHS_2023, MONTHS_2023), mexico])
+    assert error(path) == (f"{path}: row 3, column IJAN: {cell!r} is beyond any trade figure "
+                           "(over $100 trillion); is the file damaged?")
+
+
+def test_a_gzip_bomb_is_stopped_at_the_size_limit(census_header):
+    """80 KB of .csv.gz that inflate to 80 MB; the reader stops at its limit instead of inflating it all."""
+    deflate = zlib.compressobj(9, zlib.DEFLATED, 31)
+    parts = [deflate.compress(",".join(census_header).encode() + b"\n")]
+    parts += [deflate.compress(b"0" * (1024 * 1024)) for _ in range(80)]
+    bomb = b"".join([*parts, deflate.flush()])
+    assert len(bomb) < 100 * 1024 and census_bulk.MAX_INFLATED < 80 * 1024 * 1024
+    assert error(bomb, name="country.csv.gz") == (f"country.csv.gz: inflates to more than {census_bulk.MAX_INFLATED:,} "
+                                                  "bytes, more than any country.xlsx; is it a compression bomb?")
+
+
+@pytest.mark.parametrize("with_world_row", [True, False])
+def test_figures_after_the_current_month_are_refused(make_xlsx, row, with_world_row):
+    """A row for 2031 (a typo for 2021?) made every briefing say 'data through December 2031'."""
+    future = datetime.now(UTC).year + 5
+    rows = [row(2023, "0015", "World", MONTHS_2023, MONTHS_2023), row(2023, "2010", "Mexico", [10.0] * 12, [5.0] * 12),
+            row(future, "2010", "Mexico", [10.0] * 12, [5.0] * 12)]
+    if with_world_row:
+        rows.insert(2, row(future, "0015", "World", MONTHS_2023, MONTHS_2023))
+    path = make_xlsx(rows)
+    assert error(path) == (f"{path}: row 4: figures for {future}-12, after the current month "
+                           f"({datetime.now(UTC):%Y-%m}); is the year wrong?")

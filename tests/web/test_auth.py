@@ -118,3 +118,58 @@ def test_a_name_with_too_many_wrong_passwords_gets_429_even_with_the_right_one(c
     assert refused.status_code == 429 and 590 <= int(refused.headers["Retry-After"]) <= 600
     assert "Too many wrong passwords" in refused.get_data(as_text=True)
     assert client.get("/", headers=basic("other-name", "anything at all")).status_code == 401
+
+
+def test_long_names_are_refused_before_any_lookup_and_cost_no_memory(client, basic):
+    """300 requests with 190 KB names grew the server by ~60 MB: every name was kept in the throttle."""
+    import gc
+    import tracemalloc
+
+    long_names = [f"{n:04d}" + "x" * 190_000 for n in range(100)]
+    client.get("/", headers=basic(long_names[0], "warm-up"))
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for number, name in enumerate(long_names[1:]):
+            assert client.get("/", headers=basic(name, "any password"),
+                              environ_base={"REMOTE_ADDR": f"198.51.100.{number}"}).status_code == 401
+        gc.collect()
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    # 99 names of 190 KB: 19 MB if they were kept. (tracemalloc also sees the other threads of the test
+    # session, a few MB at most.)
+    assert grown < 5_000_000, grown
+
+
+def test_churning_through_names_never_lifts_a_lockout(web_config, monkeypatch):
+    """Filling the table of names with failures cleared it, and so unlocked every name held off."""
+    from reportgen.web import auth
+
+    monkeypatch.setattr(auth, "MAX_COUNTED", 8)  # the table's size, small so the test needs few scrypt checks
+    with Store(web_config.db_path) as store:
+        users.add(store, "held-off", "the real password")
+    now = [1000.0]
+    editors = auth.Editors(web_config.db_path, clock=lambda: now[0])
+    for attempt in range(auth.MAX_FAILURES):
+        assert not editors.check("held-off", f"guess {attempt}")
+    for number in range(3 * auth.MAX_COUNTED):  # other names
+        now[0] += 1
+        assert not editors.check(f"churn{number}", "a wrong password")
+    assert editors.wait("held-off") > 0
+
+
+def test_wrong_passwords_are_also_counted_per_address(client, basic, web_config):
+    """One client trying many names is held off whatever name it tries next; other clients are not."""
+    from reportgen.web.auth import MAX_ADDRESS_FAILURES
+
+    with Store(web_config.db_path) as store:
+        users.add(store, "unlucky", "the right password")
+    attacker = {"REMOTE_ADDR": "203.0.113.66"}
+    for number in range(MAX_ADDRESS_FAILURES):
+        assert client.get("/", headers=basic(f"guess{number}", "wrong"), environ_base=attacker).status_code == 401
+    refused = client.get("/", headers=basic("unlucky", "the right password"), environ_base=attacker)
+    assert refused.status_code == 429 and "from your address" in refused.get_data(as_text=True)
+    other = client.get("/", headers=basic("unlucky", "the right password"), environ_base={"REMOTE_ADDR": "192.0.2.5"})
+    assert other.status_code == 200

@@ -42,7 +42,8 @@ def test_the_one_click_post_unsubscribes_without_login_or_csrf_token(client, web
     assert again.status_code == 200 and "already unsubscribed" in again.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("token", ["nonsense", "AQ.AAAAAAAAAAAAAAAAAAAAAA", "..%2F..%2Fetc%2Fpasswd", "x" * 300])
+@pytest.mark.parametrize("token", ["nonsense", "AQ.AAAAAAAAAAAAAAAAAAAAAA", "..%2F..%2Fetc%2Fpasswd", "x" * 300,
+                                   "__________8.AAAAAAAAAAAAAAAAAAAAAA", "gAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA"])
 def test_a_bad_token_is_a_readable_400(client, token):
     for method in (client.get, client.post) if token == "nonsense" else (client.post,):
         response = method(f"/unsubscribe/{token}")

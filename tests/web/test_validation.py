@@ -113,3 +113,18 @@ def test_checked_path_keeps_to_the_archive(tmp_path: Path):
 def test_the_archive_address_without_a_slash_moves(client, editor, archive):
     response = client.get("/archive", headers=editor)
     assert response.status_code == 308 and response.headers["Location"] == "/archive/"
+
+
+def test_an_archived_page_names_its_charset_once(client, editor, archive):
+    response = client.get("/archive/2024/MEX/MEX-2024.html", headers=editor)
+    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+
+
+@pytest.mark.parametrize("path", ["/archive", "/archive//2024/MEX/MEX-2024.html", "//archive//feed.atom",
+                                  "/briefing?partner=Mexico&period=2024", "/briefings/mx/2024"])
+def test_redirects_never_name_the_host_the_client_sent(client, editor, archive, path):
+    """A Location built from the Host header would send readers (and caches) to whatever host a client names."""
+    response = client.get(path, headers={**editor, "Host": "evil.example"})
+    assert response.status_code in (301, 302, 303, 307, 308)
+    location = response.headers["Location"]
+    assert "evil.example" not in location and location.startswith("/") and not location.startswith("//")
