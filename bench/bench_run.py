@@ -23,13 +23,12 @@ def main() -> None:
     options = parser.parse_args()
 
     from reportgen import pipeline
-    from reportgen.analysis.ranks import ordering
     from reportgen.config import Config
     from reportgen.periods import Period
 
     work = Path(tempfile.mkdtemp(prefix="reportgen-bench-run-"))
     data = pipeline.load(Config(data_dir=work / "data"))
-    leaders = [code for code, _ in ordering(data.table.values(Period.parse("2024-12")), "total_trade", data.countries)]
+    leaders = [code for code, _ in data.table.ranking(Period.parse("2024-12"), "total_trade", data.countries).order]
     partners = leaders[: options.partners]
     (work / "config.yaml").write_text(f"partners: [{', '.join(partners)}]\n")
     print(f"reportgen run bench: {os.cpu_count()} cores, {len(partners)} partners, working in {work}")

@@ -6,7 +6,7 @@ from collections.abc import Callable, Collection
 
 from reportgen.analysis.changes import compare
 from reportgen.analysis.peers import peer, preference
-from reportgen.analysis.ranks import itemised, ordering, rank
+from reportgen.analysis.ranks import Ranking, itemised, rank
 from reportgen.analysis.records import records
 from reportgen.analysis.table import TradeTable
 from reportgen.errors import InputError
@@ -60,24 +60,26 @@ def build_facts(
         earlier = table.figures(partner.code, period.month_earlier())
         month_ago = compare(figures, earlier, period.month_earlier()) if earlier else None
 
-    def ranked(p: Period) -> dict[str, Figures] | None:
-        """Every partner's figures in `p`, when ranks can be given for it."""
-        if not table.covers(p):
-            return None
-        values = table.values(p)
-        return values if itemised(values, table.figures(WORLD, p), countries, residuals) else None
+    countries = frozenset(countries)
+
+    def ranked(p: Period) -> bool:
+        """Whether ranks can be given for `p`: its countries and residuals add up to the world total."""
+        return table.covers(p) and itemised(table.values(p), table.figures(WORLD, p), countries, residuals)
 
     history = table.history(partner.code, period)
-    now_values = ranked(period)
     base = period.month_earlier() if period.kind == "month" else before_period
     lookback, p = [], base
     for _ in range(LOOKBACK[period.kind]):
         p = p.month_earlier() if period.kind == "month" else p.year_earlier()
-        lookback.append((p, ranked(p)))
+        if ranked(p):
+            lookback.append(p)
     ranks = {}
-    for measure in RANKED if now_values is not None else ():
-        r = rank(partner.code, measure, now_values, countries, name, year_ago=ranked(before_period), base=base,
-                 at_base=ranked(base), lookback=[(p, v) for p, v in lookback if v is not None])
+    def ranking(p: Period, measure: str) -> Ranking | None:
+        return table.ranking(p, measure, countries) if ranked(p) else None
+
+    for measure in RANKED if ranked(period) else ():
+        r = rank(partner.code, measure, ranking(period, measure), name, year_ago=ranking(before_period, measure),
+                 base=base, at_base=ranking(base, measure), lookback=[(p, ranking(p, measure)) for p in lookback])
         if r is not None:
             ranks[measure] = r
 
@@ -99,7 +101,7 @@ def build_facts(
         history_is_partial=bool(source_start) and history[0][0].months[0] > source_start,
         latest_month=table.latest_month,
         table=month_table(table, partner.code, period, table_months) if detail else [],
-        charts=chart_series(table, partner.code, period, countries, name, top_partners, ranked=now_values is not None)
+        charts=chart_series(table, partner.code, period, countries, name, top_partners, ranked=ranked(period))
         if detail else None,
         provenance=provenance,
         ytd=ytd,
@@ -138,7 +140,7 @@ def chart_series(table: TradeTable, partner: str, period: Period, countries: Col
     annual = [(p.year, f.exports, f.imports) for p, f in table.history(partner, Period(period.year))]
     if period.kind != "year" and period.month < 12:
         annual = [a for a in annual if a[0] < period.year]
-    leaders = ordering(table.values(period), "total_trade", countries) if ranked else []
+    leaders = table.ranking(period, "total_trade", frozenset(countries)).order if ranked else []
     shown = [Neighbour(code, name(code), value) for code, value in leaders[:top]]
     if shown and partner not in {n.code for n in shown}:
         shown += [Neighbour(code, name(code), value) for code, value in leaders if code == partner]

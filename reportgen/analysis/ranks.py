@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
 
 from reportgen.models import Figures, Neighbour, Rank
 from reportgen.periods import Period
@@ -31,49 +32,49 @@ def itemised(values: Mapping[str, Figures], world: Figures | None, countries: Co
     return listed >= COVERAGE * world.total_trade
 
 
-def place(partner: str, measure: str, values: Mapping[str, Figures] | None, countries: Collection[str]) -> int | None:
-    """The partner's place by `measure` in one period, or None when it had none of it (or no ranks exist)."""
-    if values is None:
-        return None
-    codes = [code for code, _ in ordering(values, measure, countries)]
-    return codes.index(partner) + 1 if partner in codes else None
+@dataclass(frozen=True)
+class Ranking:
+    """The countries with some of one measure in one period, largest first, and each one's place."""
+
+    order: list[tuple[str, int]]
+    places: dict[str, int]
+
+    @classmethod
+    def of(cls, values: Mapping[str, Figures], measure: str, countries: Collection[str]) -> Ranking:
+        order = ordering(values, measure, countries)
+        return cls(order, {code: i for i, (code, _) in enumerate(order, 1)})
 
 
-def rank(partner: str, measure: str, now: Mapping[str, Figures], countries: Collection[str],
-         name: Callable[[str], str], *, year_ago: Mapping[str, Figures] | None = None, base: Period | None = None,
-         at_base: Mapping[str, Figures] | None = None,
-         lookback: Sequence[tuple[Period, Mapping[str, Figures]]] = ()) -> Rank | None:
+def rank(partner: str, measure: str, now: Ranking, name: Callable[[str], str], *, year_ago: Ranking | None = None,
+         base: Period | None = None, at_base: Ranking | None = None,
+         lookback: Sequence[tuple[Period, Ranking]] = ()) -> Rank | None:
     """The partner's rank by `measure`, who is ahead and behind, and how it moved since `base`.
 
-    `year_ago` gives the key figures' comparison column; `at_base` the figures at `base`, the period a
+    `year_ago` gives the key figures' comparison column; `at_base` the ranking at `base`, the period a
     story measures the move against; `lookback` the periods just before the base, newest first, where a
     higher place than at the base makes the move "regained".
     """
-    order = ordering(now, measure, countries)
-    codes = [code for code, _ in order]
-    if partner not in codes:
+    order, now_rank = now.order, now.places.get(partner)
+    if now_rank is None:
         return None
-    index = codes.index(partner)
-    now_rank = index + 1
+    index = now_rank - 1
 
     def neighbour(i: int) -> Neighbour | None:
         return Neighbour(order[i][0], name(order[i][0]), order[i][1]) if 0 <= i < len(order) else None
 
-    base_rank = place(partner, measure, at_base, countries)
+    base_rank = at_base.places.get(partner) if at_base else None
     move, last_held, overtook, overtaken_by, passed = None, None, (), (), ()
     if base_rank is not None:
-        earlier = [code for code, _ in ordering(at_base, measure, countries)]
-        was_ahead, was_behind = set(earlier[: base_rank - 1]), set(earlier[base_rank:])
-        overtook = tuple(neighbour(i) for i in range(index + 1, len(order)) if codes[i] in was_ahead)
-        overtaken_by = tuple(neighbour(i) for i in range(index) if codes[i] in was_behind)
+        was = at_base.places
+        overtook = tuple(neighbour(i) for i in range(index + 1, len(order)) if was.get(order[i][0], 10**9) < base_rank)
+        overtaken_by = tuple(neighbour(i) for i in range(index) if was.get(order[i][0], 0) > base_rank)
         if now_rank == base_rank:
             move = "held"
         elif now_rank > base_rank:
             move = "fell"
             passed = overtaken_by if len(overtaken_by) <= 2 and not overtook else ()
         else:
-            last_held = next((p for p, values in lookback if (place(partner, measure, values, countries) or 0) in
-                              range(1, now_rank + 1)), None)
+            last_held = next((p for p, ranking in lookback if ranking.places.get(partner, 10**9) <= now_rank), None)
             move = "regained" if last_held else "rose"
             passed = overtook if len(overtook) <= 2 and not overtaken_by else ()
     leaders = tuple(neighbour(i) for i in range(index)) if now_rank <= 3 else ()
@@ -81,7 +82,6 @@ def rank(partner: str, measure: str, now: Mapping[str, Figures], countries: Coll
         passed = ()  # "behind Canada" has named them already
     return Rank(measure=measure, rank=now_rank, of=len(order), value=order[index][1],
                 ahead=neighbour(index - 1), behind=neighbour(index + 1),
-                previous_rank=place(partner, measure, year_ago, countries),
+                previous_rank=year_ago.places.get(partner) if year_ago else None,
                 base=base if base_rank is not None else None, base_rank=base_rank, move=move, last_held=last_held,
-                leaders=leaders,
-                overtook=overtook, overtaken_by=overtaken_by, passed=passed)
+                leaders=leaders, overtook=overtook, overtaken_by=overtaken_by, passed=passed)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from reportgen.analysis.ranks import Ranking
 from reportgen.models import Figures
 from reportgen.periods import Period
 
@@ -36,6 +37,7 @@ class TradeTable:
             months = (min(keys), max(keys)) if keys else ("", "")
         self.first_month, self.latest_month = months
         self._values: dict[Period, dict[str, Figures]] = {}
+        self._rankings: dict[tuple, Ranking] = {}
         self._months: dict[str, list[str]] = {}
 
     def covers(self, period: Period) -> bool:
@@ -48,6 +50,14 @@ class TradeTable:
             found = {partner: self._figures(own, period) for partner, own in self._own.items()}
             self._values[period] = {partner: figures for partner, figures in found.items() if figures is not None}
         return self._values[period]
+
+    def ranking(self, period: Period, measure: str, countries: frozenset[str]) -> Ranking:
+        """The countries' ranking by `measure` in the period (cached: every briefing of a batch ranks the same
+        periods, the month before and the year before included)."""
+        key = (period, measure, countries)
+        if key not in self._rankings:
+            self._rankings[key] = Ranking.of(self.values(period), measure, countries)
+        return self._rankings[key]
 
     def figures(self, partner: str, period: Period) -> Figures | None:
         return self._figures(self._own.get(partner, {}), period)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import os
 import threading
 from collections.abc import Iterable
@@ -54,13 +55,13 @@ class Dataset:
     descriptions: dict[str, str] = field(default_factory=dict)  # commodity code -> the source's description
     db_path: Path | None = None  # a full load reads each partner's detail when asked: all of it would be big
 
-    @property
-    def countries(self) -> set[str]:
-        return {p.code for p in self.registry if p.is_country}
+    @functools.cached_property
+    def countries(self) -> frozenset[str]:
+        return frozenset(p.code for p in self.registry if p.is_country)
 
-    @property
-    def residuals(self) -> set[str]:
-        return {p.code for p in self.registry if p.kind == "unallocated"}
+    @functools.cached_property
+    def residuals(self) -> frozenset[str]:
+        return frozenset(p.code for p in self.registry if p.kind == "unallocated")
 
     def detail_for(self, code: str, level: str) -> Detail | None:
         if self.scope is not None:

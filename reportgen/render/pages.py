@@ -144,7 +144,7 @@ class _Layout:
 
     def __init__(self, html: str, blocks: list[Block] | None = None, widths: dict[str, float] | None = None):
         self.source = html
-        self.blocks = _Scanner(html).blocks if blocks is None else blocks
+        self.blocks = _first_order(_Scanner(html).blocks) if blocks is None else blocks
         self.widths = widths or {}  # chart id -> printed image width, CSS px
         self.charts = [b for b in self.blocks if "chart" in b.classes and b.id and b.image]
 
@@ -222,6 +222,18 @@ class _Layout:
             if chart.id in factors:
                 widths[chart.id] = widths.get(chart.id, chart.image[0]) * factors[chart.id]
         return _Layout(self.source, self.blocks, widths)
+
+
+def _first_order(blocks: list[Block]) -> list[Block]:
+    """The print order to try first: a flowing block marked "print-ahead" goes before the first chart (the
+    template knows when its story leaves page 1 short: a second layout costs a tenth of a second)."""
+    charts = [i for i, b in enumerate(blocks) if "chart" in b.classes]
+    ahead = [b for b in blocks if "print-ahead" in b.classes and _flows(b)]
+    if not charts or not ahead:
+        return blocks
+    rest = [b for b in blocks if b not in ahead]
+    first = rest.index(blocks[charts[0]])
+    return rest[:first] + ahead + rest[first:]
 
 
 def _flows(block: Block) -> bool:

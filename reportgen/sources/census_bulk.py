@@ -101,51 +101,47 @@ def parse_rows(rows: Iterable[tuple[Any, ...]], registry: Registry, vintage: Vin
     warnings: list[str] = []
     if any(row[0] > last_year for row in parsed):
         warnings.append(f"rows for years after {last_year} have no published month yet and were left out")
-    for year, code, ctyname, imports, exports in parsed:
-        if code == SEASONALLY_ADJUSTED_WORLD or year > last_year:
-            continue
-        partner = _partner(code, ctyname, registry, new_partners, warnings)
-        months = 12 if year < last_year else last_month
+    rows = [(year, _partner(code, ctyname, registry, new_partners, warnings), imports, exports)
+            for year, code, ctyname, imports, exports in parsed
+            if code != SEASONALLY_ADJUSTED_WORLD and year <= last_year]
+    last = f"{last_year}-{last_month:02d}"
+    spans = _spans(rows, f"{min(row[0] for row in parsed)}-01", last)
+    for year, partner, imports, exports in rows:
+        start, end = spans[partner]
+        keys = [f"{year}-{m + 1:02d}" for m in range(12 if year < last_year else last_month)]
+        inside = [m for m, key in enumerate(keys) if start <= key <= end]
         for flow, values in (("import", imports), ("export", exports)):
-            for m in range(months):
-                totals[(partner, flow, f"{year}-{m + 1:02d}")] += values[m]
-            if months == 12:
+            for m in inside:
+                totals[(partner, flow, keys[m])] += values[m]
+            if len(inside) == 12:
                 totals[(partner, flow, str(year))] += values[12]
-    first = f"{min(row[0] for row in parsed)}-01"
-    totals = _within_spans(totals, first, f"{last_year}-{last_month:02d}")
     observations = [Observation(partner=p, flow=f, period=period, value=v) for (p, f, period), v in totals.items()]
     return Batch(vintage=vintage, observations=observations, new_partners=list(new_partners.values()),
-                 last_month=f"{last_year}-{last_month:02d}", warnings=warnings)
+                 last_month=last, warnings=warnings)
 
 
-def _within_spans(totals: dict[tuple[str, str, str], int], first: str, last: str) -> dict[tuple[str, str, str], int]:
-    """Leave out the months before a partner's code began and after it ended, and those years' totals.
+def _spans(rows: list[tuple[int, str, list[int], list[int]]], first: str, last: str) -> dict[str, tuple[str, str]]:
+    """Each partner's first and last month: the months before a code began and after it ended are left out,
+    with the annual totals of the years they cut.
 
     Census writes 0 for every month of a row's year, also for the months a code did not exist:
     Yugoslavia's 1992 row runs to June, Curaçao's 2011 row starts in May. Read as no trade, they would
     compare half a year with a whole one. So a partner whose rows start after the file's first year
     begins with its first month of trade, and one whose rows end before the file's last year ends with
-    its last; a year only partly inside that span has no annual figures.
+    its last.
     """
     years: dict[str, list[int]] = defaultdict(list)
     traded: dict[str, list[str]] = defaultdict(list)
-    for (partner, _, period), value in totals.items():
-        years[partner].append(int(period[:4]))
-        if value and len(period) == 7:
-            traded[partner].append(period)
+    for year, partner, imports, exports in rows:
+        years[partner].append(year)
+        traded[partner] += [f"{year}-{m + 1:02d}" for m in range(12) if imports[m] or exports[m]]
     spans = {}
     for partner, seen in years.items():
         months = traded[partner] or [first]
         start = min(months) if f"{min(seen)}-01" > first else first
-        end = max(months) if f"{max(seen)}-12" < last[:4] + "-01" else last
+        end = max(months) if max(seen) < int(last[:4]) else last
         spans[partner] = (start, end)
-
-    def inside(partner: str, period: str) -> bool:
-        start, end = spans[partner]
-        return start <= (period if len(period) == 7 else period + "-01") and \
-            (period if len(period) == 7 else period + "-12") <= end
-
-    return {key: value for key, value in totals.items() if inside(key[0], key[2])}
+    return spans
 
 
 def _check_header(header: tuple[Any, ...] | None, name: str) -> None:
@@ -296,6 +292,10 @@ def _dollars(cell: Any, name: str, number: int, column: str) -> int:
     """$ millions with one decimal -> whole dollars, exactly (no float rounding)."""
     if cell is None or cell == "":
         return 0
+    if isinstance(cell, str):  # CSV: "26511.5" in integers, five times faster than Decimal for 200,000 cells
+        whole, _, tenths = cell.partition(".")
+        if whole.isdigit() and len(whole) <= 8 and (tenths == "" or (tenths.isdigit() and len(tenths) <= 6)):
+            return int(whole) * 1_000_000 + int(tenths.ljust(6, "0") or 0)
     try:
         value = Decimal(str(cell).strip().replace(",", ""))
     except InvalidOperation:

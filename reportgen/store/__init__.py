@@ -49,10 +49,6 @@ CREATE TABLE IF NOT EXISTS observations (
     PRIMARY KEY (source, reporter, commodity, partner, flow, period, vintage),
     FOREIGN KEY (source, vintage) REFERENCES vintages (source, label)
 ) WITHOUT ROWID;
--- Finds the store's first and last month, and one year's rows, without reading every row.
-CREATE INDEX IF NOT EXISTS observations_by_period ON observations (source, reporter, commodity, period);
--- Finds one partner's rows (its history, its commodity detail) without reading every partner's.
-CREATE INDEX IF NOT EXISTS observations_by_partner ON observations (source, reporter, partner, commodity);
 -- Sources' own descriptions of commodity codes, for codes the readable-name mapping lacks.
 CREATE TABLE IF NOT EXISTS commodities (code TEXT PRIMARY KEY, description TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS partners (
@@ -67,6 +63,17 @@ CREATE TABLE IF NOT EXISTS partners (
 # Sources whose every vintage is the whole file, all of its history: the newest one says where the data end.
 # (A Census API vintage holds the years it was asked for, so an older one may reach further.)
 WHOLE_FILES = frozenset({"census-bulk"})
+
+
+INDEXES = {
+    # Finds the store's first and last month, and one year's rows, without reading every row.
+    "observations_by_period":
+        "CREATE INDEX IF NOT EXISTS observations_by_period ON observations (source, reporter, commodity, period)",
+    # Finds one partner's rows (its history, its commodity detail) without reading every partner's.
+    "observations_by_partner":
+        "CREATE INDEX IF NOT EXISTS observations_by_partner ON observations (source, reporter, partner, commodity)",
+}
+SCHEMA += "".join(f"{statement};\n" for statement in INDEXES.values())
 
 
 @dataclass(frozen=True)
@@ -141,6 +148,8 @@ class Store(Database):
     def _add_rows(self, batch: Batch) -> int:
         v = batch.vintage
         db = self.db
+        if db.execute("SELECT 1 FROM observations WHERE source = ? LIMIT 1", (v.source,)).fetchone() is None:
+            return self._add_first(batch)
         db.execute("DROP TABLE IF EXISTS temp.incoming")
         db.execute("""CREATE TEMP TABLE incoming (reporter, partner, flow, period, commodity, value,
                       PRIMARY KEY (reporter, commodity, partner, flow, period)) WITHOUT ROWID""")
@@ -180,6 +189,23 @@ class Store(Database):
         db.execute("DROP TABLE temp.incoming")
         db.execute("DROP TABLE temp.before")
         return changed
+
+    def _add_first(self, batch: Batch) -> int:
+        """A source's first rows: each is new, so none is compared with an earlier vintage. Into an empty
+        store (the bundled snapshot on first use: 200,000 rows) they go in key order, the indexes built
+        afterwards in one sort each: a third of the time of keeping them up row by row."""
+        db, v = self.db, batch.vintage
+        empty = db.execute("SELECT 1 FROM observations LIMIT 1").fetchone() is None
+        if empty:
+            for name in INDEXES:
+                db.execute(f"DROP INDEX IF EXISTS {name}")
+        rows = sorted((o.reporter, o.commodity, o.partner, o.flow, o.period, o.value) for o in batch.observations)
+        db.executemany("INSERT INTO observations (reporter, commodity, partner, flow, period, value, source, vintage) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (row + (v.source, v.label) for row in rows))
+        if empty:
+            for statement in INDEXES.values():
+                db.execute(statement)
+        return len(rows)
 
     def vintage(self, source: str, label: str | None = None) -> Vintage:
         """One vintage of a source, by default the newest."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from reportgen.analysis.changes import balance_trend, compare, gap_percent
-from reportgen.analysis.ranks import rank
+from reportgen.analysis.ranks import Ranking, rank
 from reportgen.analysis.records import record
 from reportgen.analysis.table import TradeTable
 from reportgen.models import Figures
@@ -94,15 +94,18 @@ def table_rows():
 def test_rank_overtaking_and_groups():
     table = TradeTable(table_rows())
     countries = {"AAA", "BBB", "CCC"}
-    now, before = table.values(Period(2024)), table.values(Period(2023))
-    r = rank("AAA", "total_trade", now, countries, str.lower, year_ago=before, base=Period(2023), at_base=before)
+    def ranking(year: int) -> Ranking:
+        return Ranking.of(table.values(Period(year)), "total_trade", countries)
+
+    now, before = ranking(2024), ranking(2023)
+    r = rank("AAA", "total_trade", now, str.lower, year_ago=before, base=Period(2023), at_base=before)
     assert (r.rank, r.of, r.previous_rank, r.base_rank, r.move) == (1, 3, 2, 2, "rose")
     assert [n.code for n in r.overtook] == ["BBB"] and r.ahead is None and r.behind.name == "bbb"
     assert [n.code for n in r.passed] == ["BBB"]
-    r = rank("BBB", "total_trade", now, countries, str.lower, year_ago=before, base=Period(2023), at_base=before)
+    r = rank("BBB", "total_trade", now, str.lower, year_ago=before, base=Period(2023), at_base=before)
     assert r.rank == 2 and r.move == "fell" and [n.code for n in r.overtaken_by] == ["AAA"]
     assert [n.name for n in r.leaders] == ["aaa"] and r.passed == ()  # "behind aaa" names it already
-    assert rank("GRP", "total_trade", now, countries, str.lower, at_base=before) is None  # groups are never ranked
+    assert rank("GRP", "total_trade", now, str.lower, at_base=before) is None  # groups are never ranked
 
 
 def test_a_place_held_just_before_the_base_is_regained_not_reached():
@@ -116,10 +119,11 @@ def test_a_place_held_just_before_the_base_is_regained_not_reached():
     table = TradeTable([*rows(2022, {"AAA": (90, 0), "CCC": (80, 0), "BBB": (70, 0)}),
                         *rows(2023, {"CCC": (90, 0), "AAA": (80, 0), "BBB": (70, 0)}),
                         *rows(2024, {"AAA": (90, 0), "BBB": (85, 0), "CCC": (80, 0)})])
-    values = {year: table.values(Period(year)) for year in (2022, 2023, 2024)}
-    kwargs = {"base": Period(2023), "at_base": values[2023], "lookback": [(Period(2022), values[2022])]}
-    aaa = rank("AAA", "exports", values[2024], {"AAA", "BBB", "CCC"}, str, **kwargs)
-    bbb = rank("BBB", "exports", values[2024], {"AAA", "BBB", "CCC"}, str, **kwargs)
+    ranking = {year: Ranking.of(table.values(Period(year)), "exports", {"AAA", "BBB", "CCC"})
+               for year in (2022, 2023, 2024)}
+    kwargs = {"base": Period(2023), "at_base": ranking[2023], "lookback": [(Period(2022), ranking[2022])]}
+    aaa = rank("AAA", "exports", ranking[2024], str, **kwargs)
+    bbb = rank("BBB", "exports", ranking[2024], str, **kwargs)
     assert (aaa.move, aaa.last_held) == ("regained", Period(2022))
     assert (bbb.move, bbb.last_held, [n.code for n in bbb.leaders]) == ("rose", None, ["AAA"])
 
