@@ -14,7 +14,6 @@ from reportgen.models import RANKED, ChartSeries, Facts, Figures, MonthRow, Neig
 from reportgen.partners import WORLD
 from reportgen.periods import Period
 
-
 # Periods before the base in which holding a place makes a return to it "regained" rather than "rose".
 LOOKBACK = {"month": 12, "ytd": 2, "year": 2}
 

@@ -268,7 +268,7 @@ def check_ranks(text: str, rows, countries, code: str, period: str) -> int:
             for group, was in ((passing, ahead_then), (moved_ahead, behind_then)):
                 for other in named(group, names) if group else []:
                     now_ahead = order[measure].index(other) < rank - 1
-                    assert other in was and now_ahead == (group is moved_ahead), (code, period, name, found.group(0))
+                    assert other in was and now_ahead == (group is moved_ahead), (code, period, other, found.group(0))
     return checked
 
 

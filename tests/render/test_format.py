@@ -4,8 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-from reportgen.render.format import (date_label, money, money_table, names, ordinal, pct, pct_prose, period_label,
-                                     period_prose, place, signed_pct)
+from reportgen.render.format import (
+    date_label,
+    money,
+    money_table,
+    names,
+    ordinal,
+    pct,
+    pct_prose,
+    period_label,
+    period_prose,
+    place,
+    signed_pct,
+)
 
 
 @pytest.mark.parametrize(("dollars", "text"), [
