@@ -14,7 +14,7 @@ from werkzeug import Request, Response
 
 from reportgen.config import HttpConfig
 from reportgen.errors import CollectError
-from reportgen.http import Http, redact
+from reportgen.http import MAX_WAIT, Http, redact
 
 AGENT = "reportgen-test/1.0 (tests)"
 BODY = b"PK\x03\x04 pretend this is country.xlsx " * 100
@@ -128,14 +128,14 @@ def test_500_every_time_gives_up_after_the_retries(server):
 
 def test_a_long_retry_after_is_capped(server):
     """Retry-After: 3600 must not park a scheduled run for an hour: urllib3 waits at most MAX_WAIT."""
-    from reportgen.http import MAX_WAIT, _session
-
-    retry = _session(config(retries=3), None).get_adapter("http://x").max_retries
+    with Http(config(retries=3)) as http:
+        retry = http.session.get_adapter("http://x").max_retries
     assert retry.retry_after_max == MAX_WAIT == 60
     assert retry.parse_retry_after("3600") == 60
 
 
 def test_a_short_retry_after_is_honoured(server):
+    """The retry waits as long as the server asked: a lower bound, which no machine is too fast or slow for."""
     server.expect_oneshot_request("/soon").respond_with_data("wait", status=429, headers={"Retry-After": "1"})
     server.expect_request("/soon").respond_with_data(b"ok")
     started = time.monotonic()
@@ -146,11 +146,9 @@ def test_a_short_retry_after_is_honoured(server):
 
 def test_timeout_is_reported_with_the_time(server):
     server.expect_request("/slow").respond_with_handler(lambda request: (time.sleep(1.5), Response("late"))[1])
-    started = time.monotonic()
     with Http(config(timeout=0.3, retries=1)) as http:
         message = failure(http, server.url_for("/slow"))
     assert message == f"download failed: {server.url_for('/slow')} kept failing after 1 retry (no answer within 0.3 s)"
-    assert time.monotonic() - started < 1.2
 
 
 def test_404_is_reported_with_the_status_and_not_retried(server):
@@ -195,7 +193,8 @@ def test_undeclared_size_over_the_limit_is_stopped(server, tmp_path):
 
 @pytest.mark.parametrize("cached", [False, True], ids=["plain", "cached"])
 def test_a_slow_drip_cannot_outlast_the_deadline(server, tmp_path, cached):
-    """Each byte arrives well within the read timeout, so only the overall deadline can stop it."""
+    """Each byte arrives well within the read timeout, so only the overall deadline can stop it: without
+    it the whole body would arrive after 4 s. (How soon after the deadline it stops: bench/bench_http.py.)"""
     def drip() -> Iterator[bytes]:
         stop = time.monotonic() + 4
         while time.monotonic() < stop:
@@ -204,27 +203,22 @@ def test_a_slow_drip_cannot_outlast_the_deadline(server, tmp_path, cached):
 
     server.expect_request("/drip").respond_with_handler(
         lambda request: Response(drip(), headers={"ETag": '"d"'}, direct_passthrough=True))
-    started = time.monotonic()
     with Http(config(timeout=1.0), tmp_path / "cache" if cached else None, deadline=0.6) as http:
         message = failure(http, server.url_for("/drip"))
-    elapsed = time.monotonic() - started
     assert message == f"download stopped: {server.url_for('/drip')} was still arriving after 0.6 s, the time limit"
-    assert elapsed < 1.0, elapsed
 
 
 def test_a_stall_mid_body_ends_at_the_deadline_not_the_read_timeout(server):
-    """The last read waits only as long as the deadline leaves, not a whole read timeout."""
+    """A stall longer than the deadline is the deadline's failure, not the read timeout's ("sent no data")."""
     def stall() -> Iterator[bytes]:
         yield b"first bytes"
         time.sleep(3)
         yield b"too late"
 
     server.expect_request("/stall").respond_with_handler(lambda request: Response(stall(), direct_passthrough=True))
-    started = time.monotonic()
     with Http(config(timeout=2.5), deadline=0.6) as http:
         message = failure(http, server.url_for("/stall"))
     assert message == f"download stopped: {server.url_for('/stall')} was still arriving after 0.6 s, the time limit"
-    assert time.monotonic() - started < 1.0
 
 
 def test_the_default_deadline_follows_the_timeout():
@@ -348,13 +342,11 @@ def silent_server() -> Iterator[tuple[str, list[socket.socket]]]:
 def test_the_deadline_bounds_the_whole_call_retries_included(silent_server):
     """A server that never answers took timeout x (retries + 1): 23.6 s against a deadline of 8 s."""
     url, accepted = silent_server
-    started = time.monotonic()
     with Http(config(timeout=10.0, retries=3), deadline=1.5) as http:
         message = failure(http, url)
-    elapsed = time.monotonic() - started
+    # Not "kept failing after 3 retries (no answer within 10 s)": the deadline, not the read timeout, ended it.
     assert message == f"download stopped: {url} did not answer within 1.5 s, the time limit"
     assert len(accepted) == 1  # no retry was started once the deadline had passed
-    assert elapsed < 10.0  # not even one whole read timeout
 
 
 # -- where redirects may lead ------------------------------------------------------------------------
