@@ -56,7 +56,7 @@ def prepare(folder: Path, count: int, port: int) -> None:
     """A seeded store with `count` subscribers and a config sending to the local server."""
     from reportgen import pipeline
     from reportgen.config import load_config
-    from reportgen.store.mail import MailStore
+    from reportgen.store.mail import MailStore, NewSubscriber
 
     (folder / "config.yaml").write_text(
         "public_url: https://briefings.example.org\n"
@@ -65,7 +65,7 @@ def prepare(folder: Path, count: int, port: int) -> None:
     config = load_config(folder / "config.yaml")
     pipeline.open_store(config).close()
     with MailStore(config.db_path) as box:
-        box.add((f"reader{n:05d}@example.com", f"Reader {n}", "en", (), "active") for n in range(count))
+        box.add(NewSubscriber(f"reader{n:05d}@example.com", f"Reader {n}") for n in range(count))
 
 
 def bench(count: int, port: int) -> dict:

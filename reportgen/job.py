@@ -96,7 +96,7 @@ def run(config: Config, *, offline: bool = False, log: StageLog | None = None) -
 
 def _latest_month(store: Store, config: Config) -> str:
     source = pipeline.source_for(store, config, None)
-    return store.month_range(source)[1]
+    return store.month_range(source).last
 
 
 def _news(config: Config, period: Period, offline: bool) -> str:

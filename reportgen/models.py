@@ -7,7 +7,7 @@ collect -> `Batch` (a vintage and its observations) -> store -> DataFrame (insid
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from reportgen.periods import Period
 
@@ -72,6 +72,28 @@ class Vintage:
     last_modified: str = ""
     collected_at: str = ""
     note: str = ""
+
+
+class Total(NamedTuple):
+    """One country total as the store reads it: the value from the newest vintage that holds its key."""
+
+    partner: str
+    flow: str
+    period: str
+    value: int
+    vintage: str
+    seq: int  # the vintage's place in its source's order
+
+
+class DetailLine(NamedTuple):
+    """One product's value for a partner, flow and month, from the newest vintage that holds it."""
+
+    partner: str
+    flow: str
+    period: str
+    code: str  # HS2 or HS4
+    value: int
+    seq: int
 
 
 @dataclass

@@ -45,7 +45,7 @@ def test_download_then_revalidate(tmp_path, httpserver, workbook):
     assert first.vintage.label.startswith("2025-04-03/") and first.vintage.etag == etag
     assert first.values == len(ROWS) * 2 * 2  # two months, two flows; no annual total for a year under way
     with Store(config.db_path) as store:
-        rows = {(p, f, period): v for p, f, period, v, *_ in store.totals("census-bulk")}
+        rows = {(t.partner, t.flow, t.period): t.value for t in store.totals("census-bulk")}
     assert rows[("MEX", "import", "2025-02")] == 39_000_600_000
     assert rows[("WLD", "export", "2025-01")] == 170_000_300_000
     assert ("MEX", "import", "2025-03") not in rows and ("MEX", "import", "2025") not in rows
@@ -67,9 +67,9 @@ def test_a_revised_release_is_kept_beside_the_first(tmp_path, make_xlsx, row, wo
     assert result.stored == 1
     with Store(config.db_path) as store:
         assert len(store.vintages("census-bulk")) == 2
-        newest = {(p, f, period): v for p, f, period, v, *_ in store.totals("census-bulk")}
-        oldest = {(p, f, period): v for p, f, period, v, *_ in
-                  store.totals("census-bulk", as_of=store.vintages("census-bulk")[0][0].label)}
+        newest = {(t.partner, t.flow, t.period): t.value for t in store.totals("census-bulk")}
+        first_label = store.vintages("census-bulk")[0].vintage.label
+        oldest = {(t.partner, t.flow, t.period): t.value for t in store.totals("census-bulk", as_of=first_label)}
     assert newest[("MEX", "import", "2025-01")] == 40_100_500_000
     assert oldest[("MEX", "import", "2025-01")] == 40_000_500_000
 

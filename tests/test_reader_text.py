@@ -81,10 +81,10 @@ def site(tmp_path_factory):
         env.setenv("SOURCE_DATE_EPOCH", "1795438800")  # an hour later
         for partner, period in BRIEFINGS:
             pipeline.build(config, partner, period)
-    from reportgen.store.mail import MailStore
+    from reportgen.store.mail import MailStore, NewSubscriber
 
     with MailStore(config.db_path) as box:
-        box.add([("ana@example.com", "Ana", "en", (), "active")])
+        box.add([NewSubscriber("ana@example.com", "Ana")])
     [eml] = pipeline.send(config, "MX", "2024", dry_run=True, out_dir=root / "eml").written
     digest = message_from_bytes(eml.read_bytes(), policy=policy.default)
     with Store(config.db_path) as store:

@@ -33,7 +33,7 @@ FIRST = {("MEX", "export", "2024"): 334_041_000_000, ("MEX", "import", "2024"): 
 
 
 def readings(store: Store, as_of: str | None = None) -> dict[tuple[str, str, str], int]:
-    return {(p, f, period): value for p, f, period, value, _, _ in store.totals(SOURCE, as_of=as_of)}
+    return {(t.partner, t.flow, t.period): t.value for t in store.totals(SOURCE, as_of=as_of)}
 
 
 def count(path: Path, table: str) -> int:
@@ -64,10 +64,10 @@ def test_a_revision_is_kept_beside_the_first_release(tmp_path):
         assert readings(store) == revised
         assert readings(store, as_of=old.label) == FIRST
         assert readings(store, as_of=new.vintage.label) == revised
-        by_key = {(p, f, period): v for p, f, period, _, v, _ in store.totals(SOURCE)}
+        by_key = {(t.partner, t.flow, t.period): t.vintage for t in store.totals(SOURCE)}
         assert by_key["MEX", "export", "2024"] == new.vintage.label
         assert by_key["MEX", "import", "2024"] == old.label
-        assert [v.label for v, _, _ in store.vintages(SOURCE)] == [old.label, new.vintage.label]
+        assert [stored.vintage.label for stored in store.vintages(SOURCE)] == [old.label, new.vintage.label]
         assert store.vintage(SOURCE).label == new.vintage.label
     assert count(tmp_path / "reportgen.db", "observations") == len(FIRST) + 1
 
@@ -83,7 +83,7 @@ def test_an_older_vintage_stored_late_does_not_change_the_newer(tmp_path):
         assert readings(store) == before == revised
         assert readings(store, as_of=new.label) == revised
         assert readings(store, as_of=old.label) == late
-        assert [v.label for v, _, _ in store.vintages(SOURCE)] == [old.label, new.label]  # ordered by publication
+        assert [stored.vintage.label for stored in store.vintages(SOURCE)] == [old.label, new.label]  # ordered by publication
 
 
 def test_an_older_vintage_stored_between_two_newer_ones(tmp_path):

@@ -12,24 +12,24 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from reportgen.analysis.ranks import Ranking
-from reportgen.models import Figures
+from reportgen.models import Figures, Total
 from reportgen.periods import Period
 
 
 class TradeTable:
     """All partners' totals from one source, newest vintage per value.
 
-    `rows` are the store's (partner, flow, period, value, vintage, seq). When they are only part of
+    `rows` are the store's totals. When they are only part of
     the store (one partner's history and the years around a period), `months` gives the store's
     first and last month, so that what is "available" does not depend on what was read.
     """
 
-    def __init__(self, rows: Iterable[tuple], months: tuple[str, str] | None = None):
+    def __init__(self, rows: Iterable[Total], months: tuple[str, str] | None = None):
         self._own: dict[str, dict[str, tuple[int, int]]] = {}
-        for partner, flow, period, value, *_ in rows:
-            own = self._own.setdefault(partner, {})
-            exports, imports = own.get(period, (0, 0))
-            own[period] = (value, imports) if flow == "export" else (exports, value)
+        for row in rows:
+            own = self._own.setdefault(row.partner, {})
+            exports, imports = own.get(row.period, (0, 0))
+            own[row.period] = (row.value, imports) if row.flow == "export" else (exports, row.value)
         for own in self._own.values():
             _fill_gaps(own)
         if months is None:

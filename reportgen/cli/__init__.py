@@ -248,8 +248,10 @@ def vintages(ctx: click.Context) -> None:
     from reportgen import pipeline
 
     with pipeline.open_store(config_of(ctx)) as store:
-        for v, last_month, rows in store.vintages():
-            click.echo(f"{v.source:<12} {v.label:<22} through {last_month or '?':<8} {rows:>9,} rows  {v.origin}")
+        for stored in store.vintages():
+            v = stored.vintage
+            click.echo(f"{v.source:<12} {v.label:<22} through {stored.last_month or '?':<8} {stored.rows:>9,} rows  "
+                       f"{v.origin}")
 
 
 @cli.command()

@@ -16,6 +16,7 @@ import click
 
 from reportgen.controls import escape_controls, strip_controls
 from reportgen.errors import InputError
+from reportgen.store.mail import NewSubscriber
 
 FIELDS = ("email", "name", "language", "partners", "status", "created", "changed")
 FORMULA = ("=", "+", "-", "@", "\t", "\r")  # how a spreadsheet cell starts a formula (OWASP's list)
@@ -94,12 +95,12 @@ def subscribers() -> None:
 @click.pass_context
 def add(ctx: click.Context, email: str, name: str, partners: str, language: str) -> None:
     """Add one subscriber."""
-    row = (valid_email(email), strip_controls(name), valid_language(language), valid_partners(partners), "active")
+    new = NewSubscriber(valid_email(email), strip_controls(name), valid_language(language), valid_partners(partners))
     with _box(ctx) as box:
-        if box.add([row]):
-            existing = box.subscriber(row[0])
-            raise InputError(f"{row[0]} is already a subscriber ({existing.status}); remove it first to add it again")
-    click.echo(f"added {row[0]}, following {','.join(row[3]) or 'the configured partners'}")
+        if box.add([new]):
+            existing = box.subscriber(new.email)
+            raise InputError(f"{new.email} is already a subscriber ({existing.status}); remove it first to add it again")
+    click.echo(f"added {new.email}, following {','.join(new.partners) or 'the configured partners'}")
 
 
 @subscribers.command()
@@ -154,17 +155,17 @@ def import_(ctx: click.Context, file: Path) -> None:
             continue
         record = dict(zip(header, map(_from_cell, cells)))
         try:
-            row = (valid_email(record.get("email", "")), strip_controls(record.get("name", "")),
-                   valid_language(record.get("language", "")), valid_partners(record.get("partners", "")),
-                   valid_status(record.get("status", "")))
-            if row[0].lower() in seen:
-                raise InputError(f"{row[0]} already appears on line {seen[row[0].lower()]}")
+            new = NewSubscriber(valid_email(record.get("email", "")), strip_controls(record.get("name", "")),
+                                valid_language(record.get("language", "")), valid_partners(record.get("partners", "")),
+                                valid_status(record.get("status", "")))
+            if new.email.lower() in seen:
+                raise InputError(f"{new.email} already appears on line {seen[new.email.lower()]}")
         except InputError as exc:
             click.echo(f"reportgen: warning: {file.name} line {number}: {exc}", err=True)
             bad += 1
             continue
-        seen[row[0].lower()] = number
-        good.append(row)
+        seen[new.email.lower()] = number
+        good.append(new)
     with _box(ctx) as box:
         existing = box.add(good)
     click.echo(f"imported {len(good) - len(existing)}, already subscribed {len(existing)}, bad rows {bad}")
@@ -265,18 +266,17 @@ def outbox(ctx: click.Context, partner: str | None, period: str | None, show_all
                 click.echo("no digest has been sent yet")
                 return
             click.echo(f"{'issue':<14}" + "".join(f"{s:>10}" for s in columns) + "  subject")
-            for issue, subject, _, _, _ in issues:
-                counts = box.counts(issue)
-                click.echo(f"{issue:<14}" + "".join(f"{counts[s]:>10}" for s in columns) + f"  {subject}")
+            for known in issues:
+                counts = box.counts(known.issue)
+                click.echo(f"{known.issue:<14}" + "".join(f"{counts[s]:>10}" for s in columns) + f"  {known.subject}")
             return
         issue = issue_key(bundled().resolve(partner).code, Period.parse(period))
         known = box.issue(issue)
         if known is None:
             raise InputError(f"no digest of {issue} has been sent yet")
-        subject, source, vintage, created = known
-        click.echo(f"{issue}: {subject}")
-        click.echo(f"  from {source} vintage {vintage}, first queued {created}")
+        click.echo(f"{issue}: {known.subject}")
+        click.echo(f"  from {known.source} vintage {known.vintage}, first queued {known.created}")
         click.echo("  " + ", ".join(f"{n} {state}" for state, n in box.counts(issue).items()))
         shown = STATES if show_all else tuple(s for s in STATES if s != "sent")
-        for email, state, attempts, reply, changed in box.rows(issue, shown):
-            click.echo(f"  {state:<9} {email:<32} tries {attempts}  {changed}  {reply}")
+        for row in box.rows(issue, shown):
+            click.echo(f"  {row.state:<9} {row.email:<32} tries {row.attempts}  {row.changed}  {row.reply}")

@@ -25,13 +25,14 @@ from typing import Protocol
 
 from reportgen.config import SmtpConfig
 from reportgen.errors import DeliveryError
+from reportgen.store.mail import Change
 
 LOST = (smtplib.SMTPServerDisconnected, OSError)  # socket errors, timeouts, TLS errors: the connection is gone
 
 
 class Outbox(Protocol):
     def claim(self, issue: str, limit: int, after: int = 0) -> list: ...
-    def record(self, issue: str, changes: list[tuple[str, str, str, bool, bool]]) -> None: ...
+    def record(self, issue: str, changes: list[Change]) -> None: ...
     def release(self, issue: str) -> int: ...
 
 
@@ -43,11 +44,11 @@ class _Ledger:
         self.outbox, self.issue, self.settled = outbox, issue, []
 
     def mark(self, email: str, state: str, reply: str, *, tried: bool = False, bounced: bool = False) -> None:
-        self.outbox.record(self.issue, [*self.settled, (email, state, reply, tried, bounced)])
+        self.outbox.record(self.issue, [*self.settled, Change(email, state, reply, tried, bounced)])
         self.settled = []
 
     def sent(self, email: str, reply: str) -> None:
-        self.settled.append((email, "sent", reply, False, False))
+        self.settled.append(Change(email, "sent", reply))
 
     def flush(self) -> None:
         if self.settled:

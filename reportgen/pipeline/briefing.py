@@ -119,9 +119,9 @@ def _detail(store: Store, level: str, partner: str) -> Detail | None:
     """A partner's commodity detail at an HS level, or None if the store has none."""
     lines: dict[tuple[str, str], dict[str, int]] = {}
     newest = 0
-    for _, flow, month, code, value, seq in store.detail(census_api.SOURCE, int(level[2:]), partner):
-        lines.setdefault((flow, month), {})[code] = value
-        newest = max(newest, seq)
+    for line in store.detail(census_api.SOURCE, int(level[2:]), partner):
+        lines.setdefault((line.flow, line.period), {})[line.code] = line.value
+        newest = max(newest, line.seq)
     if not lines:
         return None
     vintage = store.vintage_at(census_api.SOURCE, newest)

@@ -87,9 +87,9 @@ def send(config: Config, partner: str, period: str, *, dry_run: bool = False, re
     with _issue_lock(config, issue), MailStore(config.db_path) as box:
         known = box.issue(issue)
         provenance = result.provenance
-        if known and (known[1], known[2]) != (provenance.source, provenance.vintage):
-            report.notes.append(f"{issue} was first sent from {known[1]} vintage {known[2]}; messages still to send "
-                                f"carry {provenance.source} vintage {provenance.vintage}")
+        if known and (known.source, known.vintage) != (provenance.source, provenance.vintage):
+            report.notes.append(f"{issue} was first sent from {known.source} vintage {known.vintage}; messages still "
+                                f"to send carry {provenance.source} vintage {provenance.vintage}")
         report.queued = box.queue(issue, digest.subject, provenance.source, provenance.vintage, result.partner.code,
                                   follows, message_id)
         box.recover(issue, resend_unknown=resend_unknown)

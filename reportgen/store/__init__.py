@@ -14,9 +14,10 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
+from typing import NamedTuple
 
 from reportgen.errors import StoreError
-from reportgen.models import Batch, Partner, Vintage
+from reportgen.models import Batch, DetailLine, Partner, Total, Vintage
 from reportgen.store.database import Database
 
 SCHEMA = """
@@ -74,6 +75,21 @@ INDEXES = {
         "CREATE INDEX IF NOT EXISTS observations_by_partner ON observations (source, reporter, partner, commodity)",
 }
 SCHEMA += "".join(f"{statement};\n" for statement in INDEXES.values())
+
+
+class StoredVintage(NamedTuple):
+    """A vintage with its last month and the rows it stored."""
+
+    vintage: Vintage
+    last_month: str
+    rows: int
+
+
+class MonthRange(NamedTuple):
+    """The first and the last month the store holds totals for ('' and '' when none)."""
+
+    first: str
+    last: str
 
 
 @dataclass(frozen=True)
@@ -230,7 +246,7 @@ class Store(Database):
             ).fetchone()
         return self.vintage(source, row[0]) if row else None
 
-    def vintages(self, source: str | None = None) -> list[tuple[Vintage, str, int]]:
+    def vintages(self, source: str | None = None) -> list[StoredVintage]:
         """Every vintage (oldest first) with its last month and the number of rows it stored."""
         names = ", ".join(f"v.{f.name}" for f in fields(Vintage))
         with self._reading():
@@ -241,11 +257,11 @@ class Store(Database):
                 (source,) if source else (),
             ).fetchall()
         width = len(fields(Vintage))
-        return [(Vintage(*row[:width]), row[width], row[width + 1]) for row in rows]
+        return [StoredVintage(Vintage(*row[:width]), row[width], row[width + 1]) for row in rows]
 
     def totals(self, source: str, *, as_of: str | None = None, reporter: str = "USA", partner: str | None = None,
-               years: tuple[int, int] | None = None) -> list[tuple[str, str, str, int, str, int]]:
-        """Country totals as (partner, flow, period, value, vintage, seq), newest vintage per key.
+               years: tuple[int, int] | None = None) -> list[Total]:
+        """Country totals, newest vintage per key.
 
         `as_of` reads the store as it stood when that vintage was the newest. Given `partner` or `years`
         (first, last), only the rows of that partner or of those years are read: what one briefing needs.
@@ -253,7 +269,7 @@ class Store(Database):
         return list(self.iter_totals(source, as_of=as_of, reporter=reporter, partner=partner, years=years))
 
     def iter_totals(self, source: str, *, as_of: str | None = None, reporter: str = "USA", partner: str | None = None,
-                    years: tuple[int, int] | None = None) -> Iterator[tuple[str, str, str, int, str, int]]:
+                    years: tuple[int, int] | None = None) -> Iterator[Total]:
         """`totals()` row by row, so that reading the whole store never holds all of it at once."""
         limit = self._seq(source, as_of)
         params: dict[str, object] = {"source": source, "reporter": reporter, "limit": limit,
@@ -268,24 +284,23 @@ class Store(Database):
         where = f"AND ({' OR '.join(picked)})" if picked else ""
         # SQLite takes the bare columns of a MAX() aggregate from the row holding the maximum.
         with self._reading():
-            yield from self.db.execute(
+            yield from map(Total._make, self.db.execute(
                 f"""SELECT o.partner, o.flow, o.period, o.value, o.vintage, MAX(w.seq)
                     FROM observations o JOIN vintages w ON w.source = o.source AND w.label = o.vintage
                     WHERE o.source = :source AND o.reporter = :reporter AND o.commodity = 'TOTAL' {where}
                       AND (:limit IS NULL OR w.seq <= :limit) AND (:cap IS NULL OR o.period <= :cap)
                     GROUP BY o.partner, o.flow, o.period""",
                 params,
-            )
+            ))
 
     def detail(self, source: str, digits: int, partner: str, *, reporter: str = "USA",
-               as_of: str | None = None) -> list[tuple[str, str, str, str, int, int]]:
-        """One partner's commodity detail at one HS level (2 or 4 digits) as (partner, flow, period, code,
-        value, vintage seq), newest vintage per key."""
+               as_of: str | None = None) -> list[DetailLine]:
+        """One partner's commodity detail at one HS level (2 or 4 digits), newest vintage per key."""
         params = {"source": source, "reporter": reporter, "partner": partner, "digits": digits,
                   "limit": self._seq(source, as_of)}
         with self._reading():
-            return [row[:5] + (row[6],) for row in self.db.execute(
-                """SELECT o.partner, o.flow, o.period, o.commodity, o.value, o.vintage, MAX(w.seq)
+            return [DetailLine(*row) for row in self.db.execute(
+                """SELECT o.partner, o.flow, o.period, o.commodity, o.value, MAX(w.seq)
                    FROM observations o JOIN vintages w ON w.source = o.source AND w.label = o.vintage
                    WHERE o.source = :source AND o.reporter = :reporter AND o.partner = :partner
                      AND o.commodity != 'TOTAL' AND length(o.commodity) = :digits
@@ -305,7 +320,7 @@ class Store(Database):
         with self._reading():
             return dict(self.db.execute("SELECT code, description FROM commodities"))
 
-    def month_range(self, source: str, *, as_of: str | None = None, reporter: str = "USA") -> tuple[str, str]:
+    def month_range(self, source: str, *, as_of: str | None = None, reporter: str = "USA") -> MonthRange:
         """The first and the last month the store holds totals for (as of a vintage), or two empty strings."""
         limit = self._seq(source, as_of)
         params = {"source": source, "reporter": reporter, "limit": limit, "cap": self._coverage(source, limit)}
@@ -321,7 +336,7 @@ class Store(Database):
                     params,
                 ).fetchone()
                 found.append(row[0] if row else "")
-        return found[0], found[1]
+        return MonthRange(*found)
 
     def _seq(self, source: str, as_of: str | None) -> int | None:
         """The place of vintage `as_of` among the source's vintages: the newest a read as of it may see."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from reportgen.store.database import Database
 
@@ -76,6 +77,48 @@ class Subscriber:
         return cls(row[0], row[1], row[2], row[3], tuple(row[4].split()), *row[5:])
 
 
+class NewSubscriber(NamedTuple):
+    """A subscriber to add: the address in normal form, and what they follow."""
+
+    email: str
+    name: str = ""
+    language: str = "en"
+    partners: tuple[str, ...] = ()  # store codes; empty: the configured partners
+    status: str = "active"
+
+
+@dataclass(frozen=True)
+class Issue:
+    """A digest issue as first queued: its subject and the data it was made from."""
+
+    issue: str  # MEX-2024
+    subject: str
+    source: str
+    vintage: str
+    created: str
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    """How one message of an issue stands."""
+
+    email: str
+    state: str
+    attempts: int
+    reply: str  # the server's last reply, or what went wrong
+    changed: str
+
+
+class Change(NamedTuple):
+    """A new state for one outbox row, to record; `tried`: one more attempt; `bounced`: the mailbox is gone."""
+
+    email: str
+    state: str
+    reply: str = ""
+    tried: bool = False
+    bounced: bool = False
+
+
 @dataclass(frozen=True)
 class Recipient:
     """One outbox row claimed for sending, with what its message needs."""
@@ -104,19 +147,20 @@ class MailStore(Database):
         for row in self.db.execute(query, (status,) if status else ()):
             yield Subscriber.from_row(row)
 
-    def add(self, rows: Iterable[tuple[str, str, str, tuple[str, ...], str]]) -> list[str]:
-        """Add (email, name, language, partners, status) rows in one transaction; return the addresses
-        already present, which are left exactly as they were (an old list never re-subscribes anyone)."""
+    def add(self, rows: Iterable[NewSubscriber]) -> list[str]:
+        """Add subscribers in one transaction; return the addresses already present, which are left
+        exactly as they were (an old list never re-subscribes anyone)."""
         existing = []
         stamp = now()
         with self.transaction() as db:
-            for email, name, language, partners, status in rows:
+            for new in rows:
                 added = db.execute(
                     "INSERT OR IGNORE INTO subscribers (email, name, language, partners, status, created, changed) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?)", (email, name, language, " ".join(partners), status, stamp, stamp),
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (new.email, new.name, new.language, " ".join(new.partners), new.status, stamp, stamp),
                 ).rowcount
                 if not added:
-                    existing.append(email)
+                    existing.append(new.email)
         return existing
 
     def remove(self, email: str) -> bool:
@@ -135,10 +179,11 @@ class MailStore(Database):
 
     # -- the outbox ------------------------------------------------------------------------------
 
-    def issue(self, issue: str) -> tuple[str, str, str, str] | None:
-        """(subject, source, vintage, created) of a digest issue, if it was ever queued."""
-        return self.db.execute("SELECT subject, source, vintage, created FROM digest_issues WHERE issue = ?",
-                               (issue,)).fetchone()
+    def issue(self, issue: str) -> Issue | None:
+        """A digest issue, if it was ever queued."""
+        row = self.db.execute("SELECT issue, subject, source, vintage, created FROM digest_issues WHERE issue = ?",
+                              (issue,)).fetchone()
+        return Issue(*row) if row else None
 
     def queue(self, issue: str, subject: str, source: str, vintage: str, partner: str, default: bool,
               message_id) -> int:
@@ -188,28 +233,30 @@ class MailStore(Database):
         """Mark up to `limit` pending rows queued after row `after` `sending`, in one transaction, before any of
         their data is sent. Going forward by row keeps a run from trying a row twice (a 4xx leaves it pending)."""
         with self.transaction() as db:
-            rows = db.execute(
+            claimed = [Recipient(*row) for row in db.execute(
                 """SELECT o.email, s.name, s.id, o.message_id, o.rowid FROM outbox o JOIN subscribers s ON s.email = o.email
                    WHERE o.issue = ? AND o.state = 'pending' AND s.status = 'active' AND o.rowid > ?
-                   ORDER BY o.rowid LIMIT ?""", (issue, after, limit)).fetchall()
+                   ORDER BY o.rowid LIMIT ?""", (issue, after, limit))]
             db.executemany("UPDATE outbox SET state = 'sending', changed = ? WHERE rowid = ?",
-                           [(now(), row[4]) for row in rows])
-        return [Recipient(*row) for row in rows]
+                           [(now(), recipient.row) for recipient in claimed])
+        return claimed
 
     def mark(self, issue: str, email: str, state: str, reply: str = "", *, tried: bool = False,
              bounced: bool = False) -> None:
         """Record how one message stands, durably, before the run goes on (`tried`: one more attempt)."""
-        self.record(issue, [(email, state, reply, tried, bounced)])
+        self.record(issue, [Change(email, state, reply, tried, bounced)])
 
-    def record(self, issue: str, changes: list[tuple[str, str, str, bool, bool]]) -> None:
-        """Record (email, state, reply, tried, bounced) changes in one transaction: one commit, one sync."""
+    def record(self, issue: str, changes: list[Change]) -> None:
+        """Record changes in one transaction: one commit, one sync."""
         stamp = now()
         with self.transaction() as db:
-            for email, state, reply, tried, bounced in changes:
+            for change in changes:
                 db.execute("UPDATE outbox SET state = ?, reply = ?, attempts = attempts + ?, changed = ? "
-                           "WHERE issue = ? AND email = ?", (state, reply[:500], int(tried), stamp, issue, email))
-                if bounced:
-                    db.execute("UPDATE subscribers SET status = 'bounced', changed = ? WHERE email = ?", (stamp, email))
+                           "WHERE issue = ? AND email = ?",
+                           (change.state, change.reply[:500], int(change.tried), stamp, issue, change.email))
+                if change.bounced:
+                    db.execute("UPDATE subscribers SET status = 'bounced', changed = ? WHERE email = ?",
+                               (stamp, change.email))
 
     def release(self, issue: str) -> int:
         """Put back rows claimed but never tried (the connection was lost first)."""
@@ -221,14 +268,14 @@ class MailStore(Database):
         found = dict(self.db.execute("SELECT state, COUNT(*) FROM outbox WHERE issue = ? GROUP BY state", (issue,)))
         return {state: found.get(state, 0) for state in STATES}
 
-    def rows(self, issue: str, states: Iterable[str]) -> list[tuple[str, str, int, str, str]]:
-        """(email, state, attempts, reply, changed) of an issue's rows in `states`."""
+    def rows(self, issue: str, states: Iterable[str]) -> list[OutboxRow]:
+        """An issue's rows in `states`, in the order they were queued."""
         states = tuple(states)
-        return self.db.execute(
+        return [OutboxRow(*row) for row in self.db.execute(
             f"SELECT email, state, attempts, reply, changed FROM outbox WHERE issue = ? "
-            f"AND state IN ({','.join('?' * len(states))}) ORDER BY rowid", (issue, *states)).fetchall()
+            f"AND state IN ({','.join('?' * len(states))}) ORDER BY rowid", (issue, *states))]
 
-    def issues(self) -> list[tuple[str, str, str, str, str]]:
-        """(issue, subject, source, vintage, created) of every issue, the latest first."""
-        return self.db.execute("SELECT issue, subject, source, vintage, created FROM digest_issues "
-                               "ORDER BY created DESC, issue").fetchall()
+    def issues(self) -> list[Issue]:
+        """Every issue, the latest first."""
+        return [Issue(*row) for row in self.db.execute(
+            "SELECT issue, subject, source, vintage, created FROM digest_issues ORDER BY created DESC, issue")]

@@ -11,7 +11,7 @@ from reportgen.analysis.changes import balance_trend, compare, gap_percent
 from reportgen.analysis.ranks import Ranking, rank
 from reportgen.analysis.records import record
 from reportgen.analysis.table import TradeTable
-from reportgen.models import Figures
+from reportgen.models import Figures, Total
 from reportgen.periods import Period
 
 B = 1_000_000_000
@@ -87,8 +87,8 @@ def table_rows():
     data = {("AAA", "2023"): (50, 50), ("BBB", "2023"): (70, 60), ("CCC", "2023"): (10, 10), ("GRP", "2023"): (500, 500),
             ("AAA", "2024"): (90, 80), ("BBB", "2024"): (60, 60), ("CCC", "2024"): (10, 20), ("GRP", "2024"): (500, 500)}
     for (partner, period), (e, i) in data.items():
-        yield partner, "export", period, e, "v1", 1
-        yield partner, "import", period, i, "v1", 1
+        yield Total(partner, "export", period, e, "v1", 1)
+        yield Total(partner, "import", period, i, "v1", 1)
 
 
 def test_rank_overtaking_and_groups():
@@ -113,8 +113,8 @@ def test_a_place_held_just_before_the_base_is_regained_not_reached():
     in 2022 and 2023 and second in 2024, became second."""
     def rows(year, values):
         for code, (e, i) in values.items():
-            yield code, "export", str(year), e, "v", 1
-            yield code, "import", str(year), i, "v", 1
+            yield Total(code, "export", str(year), e, "v", 1)
+            yield Total(code, "import", str(year), i, "v", 1)
 
     table = TradeTable([*rows(2022, {"AAA": (90, 0), "CCC": (80, 0), "BBB": (70, 0)}),
                         *rows(2023, {"CCC": (90, 0), "AAA": (80, 0), "BBB": (70, 0)}),
@@ -129,9 +129,9 @@ def test_a_place_held_just_before_the_base_is_regained_not_reached():
 
 
 def test_years_use_published_totals_and_months_sum():
-    rows = [("AAA", flow, f"2024-{m:02d}", 10, "v", 1) for m in range(1, 13) for flow in ("export", "import")]
-    rows += [("AAA", "export", "2024", 121, "v", 1), ("AAA", "import", "2024", 119, "v", 1)]
-    rows += [("BBB", flow, f"2024-{m:02d}", 1, "v", 1) for m in range(1, 13) for flow in ("export", "import")]
+    rows = [Total("AAA", flow, f"2024-{m:02d}", 10, "v", 1) for m in range(1, 13) for flow in ("export", "import")]
+    rows += [Total("AAA", "export", "2024", 121, "v", 1), Total("AAA", "import", "2024", 119, "v", 1)]
+    rows += [Total("BBB", flow, f"2024-{m:02d}", 1, "v", 1) for m in range(1, 13) for flow in ("export", "import")]
     table = TradeTable(rows)
     assert table.figures("AAA", Period(2024)) == Figures(121, 119)  # the published annual total
     assert table.figures("BBB", Period(2024)) == Figures(12, 12)  # no annual row: the months' sum

@@ -42,7 +42,7 @@ def make_config(tmp_path: Path, seeded_db: Path) -> Callable[..., Config]:
 
 def subscribe(config: Config, *addresses: str, partners: tuple[str, ...] = ()) -> None:
     """Add active subscribers straight into the store, as `reportgen subscribers add` does."""
-    from reportgen.store.mail import MailStore
+    from reportgen.store.mail import MailStore, NewSubscriber
 
     with MailStore(config.db_path) as box:
-        box.add([(address, "", "en", partners, "active") for address in addresses])
+        box.add([NewSubscriber(address, partners=partners) for address in addresses])

@@ -209,10 +209,11 @@ def test_names_and_addresses_are_encoded_properly(make_config, tmp_path):
 
     config = make_config(9)
     from reportgen.store.mail import MailStore as Box
+    from reportgen.store.mail import NewSubscriber
 
     with Box(config.db_path) as box:
-        box.add([("jose@example.com", "Núñez, José", "es", (), "active"),
-                 ("o'hara@example.com", 'Bob "the" Builder', "en", (), "active")])
+        box.add([NewSubscriber("jose@example.com", "Núñez, José", "es"),
+                 NewSubscriber("o'hara@example.com", 'Bob "the" Builder')])
     report = pipeline.send(config, "MX", "2024", dry_run=True, out_dir=tmp_path)
     first, second = (message_from_bytes(p.read_bytes(), policy=policy.default) for p in report.written)
     assert first["To"].addresses[0].display_name == "Núñez, José"

@@ -148,7 +148,7 @@ def test_subscribers_import_export_list_remove(home, tmp_path):
 def test_names_cannot_forge_list_lines_and_exports_cannot_run_formulas(home, tmp_path):
     """A name with CR/LF printed raw forges lines of `subscribers list`; a cell starting = + - @ is a formula
     when the export is opened in a spreadsheet."""
-    from reportgen.store.mail import MailStore
+    from reportgen.store.mail import MailStore, NewSubscriber
 
     cwd = home(25)
     forged = "Eve\r\nmallory@example.com                Mallory              en  (default)    active"
@@ -159,7 +159,7 @@ def test_names_cannot_forge_list_lines_and_exports_cannot_run_formulas(home, tmp
                        "+44@example.com,@SUM(A1)\n", encoding="utf-8")
     assert run("subscribers", "import", str(listing), cwd=cwd).stdout.startswith("imported 3,")
     with MailStore(cwd / "data" / "reportgen.db") as box:  # a name stored before names were cleaned
-        box.add([("legacy@example.com", "Old\x1b[2Jname\rX", "en", (), "active")])
+        box.add([NewSubscriber("legacy@example.com", "Old\x1b[2Jname\rX")])
     listed = run("subscribers", "list", cwd=cwd).stdout
     assert "\r" not in listed and "\x1b" not in listed and len(listed.splitlines()) == 5
     assert "mallory@example.com" not in listed.splitlines()[-5][:32]

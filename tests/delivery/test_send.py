@@ -77,7 +77,7 @@ def test_a_refused_recipient_is_recorded_and_the_others_get_theirs(make_config):
         assert pipeline.send(config, "MX", "2024").delivery.failed == []  # failed rows are not retried
     assert each_got(server, PEOPLE) == [1, 0, 1, 0, 1]
     with MailStore(config.db_path) as box:
-        rows = {email: (state, attempts, reply) for email, state, attempts, reply, _ in box.rows("MEX-2024", ["failed"])}
+        rows = {row.email: (row.state, row.attempts, row.reply) for row in box.rows("MEX-2024", ["failed"])}
         assert rows[PEOPLE[1]] == ("failed", 1, "550 5.1.1 <reader2@example.com>: no such user")
         assert box.subscriber(PEOPLE[1]).status == "bounced"  # no such mailbox: stop writing to it
         assert box.subscriber(PEOPLE[3]).status == "active"  # a policy refusal is not a dead address

@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 
 from reportgen.delivery import tokens
-from reportgen.store.mail import MailStore
+from reportgen.store.mail import MailStore, NewSubscriber
 
 
 @pytest.fixture
 def subscriber(web_config, request):
     email = f"{request.node.name[:40].replace('[', '-').replace(']', '')}@example.org"
     with MailStore(web_config.db_path) as box:
-        box.add([(email, "Reader", "en", ("MEX",), "active")])
+        box.add([NewSubscriber(email, "Reader", partners=("MEX",))])
         who = box.subscriber(email)
     return who, tokens.unsubscribe_token(tokens.secret_key(web_config.data_dir), who.id, email)
 
