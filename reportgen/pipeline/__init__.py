@@ -15,6 +15,7 @@ from reportgen.pipeline.briefing import (
     load,
     news_for,
     news_warning,
+    render,
     source_for,
     write,
     write_index,
@@ -25,6 +26,6 @@ from reportgen.pipeline.send import SMTP_PASSWORD, SendIncomplete, SendReport, U
 __all__ = [
     "FORMATS", "SMTP_PASSWORD", "SOURCE", "BatchResult", "Collected", "Dataset", "FeedReport", "SendIncomplete",
     "SendReport", "Unsubscribed", "build", "build_all", "build_time", "collect", "collect_api", "collect_news",
-    "facts", "load", "news_for", "news_warning", "open_store", "send", "source_for", "unsubscribe", "write",
+    "facts", "load", "news_for", "news_warning", "open_store", "render", "send", "source_for", "unsubscribe", "write",
     "write_index",
 ]

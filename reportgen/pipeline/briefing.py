@@ -24,6 +24,7 @@ from reportgen.sources import census_api, census_bulk
 from reportgen.store import Store
 
 if TYPE_CHECKING:
+    from reportgen.render.html import Rendered
     from reportgen.render.pdf import Printer
 
 FORMATS = ("html", "pdf")
@@ -220,6 +221,17 @@ def build_time() -> datetime:
     return datetime.fromtimestamp(int(epoch), UTC) if epoch else datetime.now(UTC).replace(microsecond=0)
 
 
+def render(config: Config, result: Facts, *, moment: datetime | None = None) -> Rendered:
+    """One briefing's HTML and headline, in memory: the charts drawn, the stylesheet inlined."""
+    from reportgen.render.charts import draw
+    from reportgen.render.html import environment, render_briefing
+
+    env = environment(config.templates_dir, config.briefing.locale)
+    charts = draw(result, locale=config.briefing.locale)
+    return render_briefing(env, result, charts, built_at=(moment or build_time()).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                           page_size=config.briefing.page_size, publisher=config.publisher.name)
+
+
 def write(config: Config, result: Facts, formats: Iterable[str] = FORMATS, out_dir: Path | None = None, *,
           printer: Printer | None = None, moment: datetime | None = None) -> list[Path]:
     """Render one briefing in each format, the PDF through `printer` if given; return the paths written.
@@ -229,8 +241,6 @@ def write(config: Config, result: Facts, formats: Iterable[str] = FORMATS, out_d
     """
     from reportgen.delivery import archive
     from reportgen.files import write_atomic
-    from reportgen.render.charts import draw
-    from reportgen.render.html import environment, render_briefing
     from reportgen.store import archive as records
 
     formats = list(formats)
@@ -241,10 +251,7 @@ def write(config: Config, result: Facts, formats: Iterable[str] = FORMATS, out_d
             earlier = tuple((b.built_at, b.source, b.vintage, _published(store, b.source, b.vintage))
                             for b in records.history(store, code, key))
         result = dataclasses.replace(result, provenance=dataclasses.replace(result.provenance, history=earlier))
-    env = environment(config.templates_dir, config.briefing.locale)
-    charts = draw(result, locale=config.briefing.locale)
-    rendered = render_briefing(env, result, charts, built_at=moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                               page_size=config.briefing.page_size, publisher=config.publisher.name)
+    rendered = render(config, result, moment=moment)
     folder = out_dir or config.output_dir / archive.folder(code, result.period)
     stem = folder / archive.stem(code, result.period)
     written = []

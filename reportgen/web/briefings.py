@@ -1,17 +1,15 @@
 """The web page's briefings: the data loaded once and shared by every request, reloaded on a new vintage.
 
-Facts and HTML come from the pipeline's own functions (`load`, `facts`, `write`), so the page shows
+Facts and HTML come from the pipeline's own functions (`load`, `facts`, `render`), so the page shows
 exactly what `reportgen build` writes. Rendered pages are kept for the data they were made from: the
 PDF of a briefing just viewed does not draw its charts again.
 """
 
 from __future__ import annotations
 
-import tempfile
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from pathlib import Path
 
 from reportgen import pipeline
 from reportgen.config import Config
@@ -90,19 +88,24 @@ class Briefings:
         data, _ = self.data()
         return pipeline.facts(self.config, data, partner, period)
 
+    def canonical(self, partner: str, period: str) -> tuple[str, str]:
+        """The store code and period key of a partner and period named any way (Mexico, 2024-5); an unknown
+        one is an InputError."""
+        data, _ = self.data()
+        return data.registry.partner(partner).code, Period.parse(period).key
+
     def briefing(self, partner: str, period: str) -> Briefing:
-        """The briefing's HTML, as `reportgen build --format html` writes it."""
+        """The briefing's HTML and headline, as `reportgen build --format html` writes it: its facts made and
+        its page rendered once, then kept for the data they came from."""
         data, mark = self.data()
-        result = pipeline.facts(self.config, data, partner, period)
-        key = (result.partner.code, result.period.key, mark)
+        key = (*self.canonical(partner, period), mark)
         with self._lock:
             if key in self._pages:
                 self._pages.move_to_end(key)
                 return self._pages[key]
-        with tempfile.TemporaryDirectory(prefix="reportgen-web-") as tmp:
-            [path] = pipeline.write(self.config, result, ["html"], Path(tmp))
-            html = path.read_text(encoding="utf-8")
-        page = Briefing(result.partner, result.period, _title(html), html)
+        result = pipeline.facts(self.config, data, partner, period)
+        rendered = pipeline.render(self.config, result)
+        page = Briefing(result.partner, result.period, rendered.headline, rendered.html)
         with self._lock:
             self._pages[key] = page
             while len(self._pages) > KEPT:
@@ -116,14 +119,6 @@ class Briefings:
             if self._choices is None:
                 self._choices = _choices(data)
             return self._choices
-
-
-def _title(html: str) -> str:
-    """The document's <title>: the briefing's headline."""
-    import html as entities
-
-    start, end = html.find("<title>"), html.find("</title>")
-    return entities.unescape(html[start + 7:end].strip()) if 0 <= start < end else ""
 
 
 def _choices(data: pipeline.Dataset) -> Choices:

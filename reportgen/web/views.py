@@ -16,6 +16,7 @@ from reportgen import pipeline
 from reportgen.delivery import archive
 from reportgen.errors import InputError
 from reportgen.files import exclusive
+from reportgen.web.briefings import Briefing
 
 blueprint = Blueprint("views", __name__)
 MAX_FIELD = 64  # no partner name or period is longer
@@ -37,13 +38,13 @@ def _field(name: str, value: str | None) -> str:
     return value.strip()
 
 
-def _briefing(endpoint: str, partner: str, period: str):
-    """The facts and page of a briefing; asked for by another name (Mexico, not MEX), a redirect to its
-    canonical address instead."""
-    result = _app()["briefings"].facts(_field("partner", partner), _field("period", period))
-    if (result.partner.code, result.period.key) != (partner, period):
-        abort(redirect(url_for(endpoint, partner=result.partner.code, period=result.period.key)))
-    return result, _app()["briefings"].briefing(partner, period)
+def _briefing(endpoint: str, partner: str, period: str) -> Briefing:
+    """The page of a briefing; asked for by another name (Mexico, not MEX), a redirect to its canonical
+    address instead."""
+    code, key = _app()["briefings"].canonical(_field("partner", partner), _field("period", period))
+    if (code, key) != (partner, period):
+        abort(redirect(url_for(endpoint, partner=code, period=key)))
+    return _app()["briefings"].briefing(code, key)
 
 
 @blueprint.get("/")
@@ -55,16 +56,17 @@ def choose():
 
 @blueprint.get("/briefing")
 def chosen():
-    """The chooser's GET form lands here and goes on to the briefing's own address."""
+    """The chooser's GET form lands here and goes on to the briefing's own address: made here, so that a
+    partner or period without data gets its message at once, and kept for the next request."""
     partner, period = request.args.get("partner"), request.args.get("period")
-    result = _app()["briefings"].facts(_field("partner", partner), _field("period", period))
-    return redirect(url_for("views.briefing", partner=result.partner.code, period=result.period.key))
+    page = _app()["briefings"].briefing(_field("partner", partner), _field("period", period))
+    return redirect(url_for("views.briefing", partner=page.partner.code, period=page.period.key))
 
 
 @blueprint.get("/briefings/<partner>/<period>")
 def briefing(partner: str, period: str):
-    result, page = _briefing("views.briefing", partner, period)
-    folder = archive.folder(result.partner.code, result.period)
+    page = _briefing("views.briefing", partner, period)
+    folder = archive.folder(page.partner.code, page.period)
     archived = (_app()["config"].output_dir / folder / f"{page.stem}.html").is_file()
     return render_template("web/briefing.html", page=page, archived=archived,
                            archive_url=url_for("views.archive_file", name=f"{folder}/{page.stem}.html"))
@@ -72,13 +74,13 @@ def briefing(partner: str, period: str):
 
 @blueprint.get("/briefings/<partner>/<period>/html")
 def briefing_html(partner: str, period: str):
-    _, page = _briefing("views.briefing_html", partner, period)
+    page = _briefing("views.briefing_html", partner, period)
     return page.html, 200, {"Content-Type": "text/html; charset=utf-8"}
 
 
 @blueprint.get("/briefings/<partner>/<period>/pdf")
 def briefing_pdf(partner: str, period: str):
-    _, page = _briefing("views.briefing_pdf", partner, period)
+    page = _briefing("views.briefing_pdf", partner, period)
     pdf = _app()["workers"].pdf(page.html)
     return pdf, 200, {"Content-Type": "application/pdf",
                       "Content-Disposition": f'attachment; filename="{page.stem}.pdf"'}

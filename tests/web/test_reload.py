@@ -26,3 +26,16 @@ def test_a_new_vintage_is_shown_at_the_next_request(tmp_path):
     assert second is not first and new_mark != mark
     page = briefings.briefing("MX", "2024")
     assert "$268.6 billion" in page.html and "2099-01-01/revised0" in page.html
+
+
+def test_the_page_is_the_briefing_build_writes(web_config, monkeypatch, tmp_path):
+    """Rendered in memory, the page is byte for byte the file `build --format html` writes, and its headline
+    is the renderer's, in plain text (not the <title> with its apostrophe escaped)."""
+    from reportgen.web.briefings import Briefings
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")
+    page = Briefings(web_config).briefing("Ivory Coast", "2024")
+    [written] = pipeline.build(web_config, "CIV", "2024", ["html"], tmp_path)
+    assert page.html == written.read_text(encoding="utf-8")
+    assert page.headline.startswith("U.S. ") and "Cote d'Ivoire" in page.headline
+    assert "<title>" + page.headline.replace("'", "&#39;") + "</title>" in page.html
