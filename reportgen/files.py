@@ -1,12 +1,16 @@
-"""Writing output files so that a reader never sees half of one."""
+"""Writing output files so that a reader never sees half of one, and the locks that keep writers apart."""
 
 from __future__ import annotations
 
 import os
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from reportgen.errors import LockedError
 
 
 @contextmanager
@@ -36,23 +40,26 @@ def write_atomic(target: Path, content: str | bytes | Callable[[Path], None]) ->
     return target
 
 
-@contextmanager
-def exclusive(data_dir: Path, *, wait: float, what: str) -> Iterator[None]:
+def exclusive(data_dir: Path, *, wait: float, what: str) -> AbstractContextManager[None]:
     """Hold the data folder's lock: one writer of the store, the archive and the outbox at a time.
 
     `wait` is how long to wait for another holder (a running monthly job, another build) to finish.
     Re-entrant within a process: the job holds it while it builds.
     """
-    from filelock import FileLock, Timeout
+    return held(data_dir / "reportgen.lock", wait=wait, reentrant=True,
+                busy=f"{what}: another reportgen run or build is writing in {data_dir}; try again later")
 
-    from reportgen.errors import LockedError
 
-    data_dir.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(data_dir / "reportgen.lock", is_singleton=True)
+@contextmanager
+def held(path: Path, *, wait: float, busy: str, reentrant: bool = False) -> Iterator[None]:
+    """Hold the file lock at `path`, waiting at most `wait` seconds for another holder; LockedError(`busy`)
+    if it is still held then. A `reentrant` lock may be taken again by the thread that holds it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(path, is_singleton=reentrant)
     try:
         lock.acquire(timeout=wait)
     except Timeout:
-        raise LockedError(f"{what}: another reportgen run or build is writing in {data_dir}; try again later") from None
+        raise LockedError(busy) from None
     try:
         yield
     finally:

@@ -12,10 +12,9 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from typing import TextIO
 
-from reportgen import pipeline
+from reportgen import pipeline, timestamps
 from reportgen.config import Config
 from reportgen.errors import CollectError
 from reportgen.files import exclusive
@@ -38,7 +37,7 @@ class StageLog:
             self.stream.write(f"{stage:<8} {status:<8} {seconds:6.2f} s  {detail}"
                               + (f"; warning: {warning}" if warning else "") + "\n")
         else:
-            record = {"time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "stage": stage, "status": status,
+            record = {"time": timestamps.now(), "stage": stage, "status": status,
                       "seconds": round(seconds, 3), "detail": detail}
             if warning:  # the stage did its work, but something in what it made needs the operator
                 record["warning"] = warning
@@ -90,7 +89,7 @@ def run(config: Config, *, offline: bool = False, log: StageLog | None = None) -
                 if stage == "build":  # readers are not told that their briefing went without news
                     note["warning"] = pipeline.news_warning(config)
             with Store(config.db_path) as store:
-                jobs.mark(store, period.key, stage, datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), note["detail"])
+                jobs.mark(store, period.key, stage, timestamps.now(), note["detail"])
     return 0
 
 

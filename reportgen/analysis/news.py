@@ -18,6 +18,7 @@ from functools import lru_cache
 from reportgen.folding import word_string
 from reportgen.models import FeedEntry, NewsItem
 from reportgen.periods import Period
+from reportgen.timestamps import iso
 
 _SET_ASIDE = " ~"  # what an excluded phrase becomes: no term matches it, and words stay apart
 
@@ -95,7 +96,7 @@ def relevant(entries: Iterable[FeedEntry], terms: Terms, *, start: datetime, end
     the partner, then those with a topic only: a flood of general tariff news cannot push the
     partner's own news out of its briefing, and the partner's trade news beats its other news.
     """
-    low, high = _iso(start), _iso(end)
+    low, high = iso(start), iso(end)
     chosen: list[tuple[tuple[bool, bool], str, NewsItem]] = []
     for entry in entries:
         if not low <= entry.published < high:
@@ -109,7 +110,3 @@ def relevant(entries: Iterable[FeedEntry], terms: Terms, *, start: datetime, end
     chosen.sort(key=lambda c: (c[0], c[1]), reverse=True)
     kept = sorted(chosen[:max(limit, 0)], key=lambda c: c[1], reverse=True)
     return tuple(item for _, _, item in kept)
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -157,22 +157,15 @@ def facts(ctx: click.Context, partner: str, period: str, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
-    from reportgen.render.format import money, pct, pct_prose, period_label, signed_pct
+    from reportgen.render.format import balance_amount, balance_change, money, pct_prose, period_label, signed_pct
 
     c = result.year_ago
 
     def amount(figures, measure: str) -> str:
-        if measure != "balance":
-            return money(figures[measure])
-        return money(figures.balance) + (" deficit" if figures.balance < 0 else " surplus") if figures.balance \
-            else "balanced"
+        return balance_amount(figures.balance) if measure == "balance" else money(figures[measure])
 
     def change(measure: str) -> str:
-        if measure != "balance":
-            return signed_pct(c.change_pct[measure])
-        if c.balance_trend in ("reversed", "unchanged") or c.change_pct["balance"] is None:
-            return c.balance_trend
-        return f"{c.balance_trend} {pct(c.change_pct['balance'])}"
+        return balance_change(c) if measure == "balance" else signed_pct(c.change_pct[measure])
 
     click.echo(f"{result.partner.short_name} ({result.partner.code}), {period_label(result.period)}: "
                f"{data['source']} vintage {data['vintage']}")

@@ -28,7 +28,7 @@ def folder(partner: str, period: Period) -> str:
 
 
 def stem(partner: str, period: Period) -> str:
-    """A briefing's file name without suffix: 'MEX-2024-12'."""
+    """A briefing's file name without suffix: 'MEX-2024-12'; a digest issue has the same name."""
     return f"{partner}-{period.key}"
 
 
@@ -52,7 +52,7 @@ def write_index(env: jinja2.Environment, output_dir: Path, builds: list[Built], 
 
     def files(b: Built) -> dict[str, str]:
         """{'html': '2024-12/MEX/MEX-2024-12.html', 'pdf': ''}: the formats on disk, '' for one missing."""
-        names = {kind: f"{b.folder}/{b.partner}-{b.period}.{kind}" for kind in ("html", "pdf")}
+        names = {kind: f"{b.folder}/{stem(b.partner, Period.parse(b.period))}.{kind}" for kind in ("html", "pdf")}
         return {kind: name if (output_dir / name).is_file() else "" for kind, name in names.items()}
 
     listed = [(b, found) for b in builds if any((found := files(b)).values())]

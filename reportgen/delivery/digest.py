@@ -24,6 +24,7 @@ from email.utils import format_datetime, formataddr, getaddresses, localtime
 from typing import ClassVar
 from urllib.parse import quote
 
+from reportgen.delivery.archive import stem
 from reportgen.errors import DeliveryError
 from reportgen.periods import Period
 
@@ -49,8 +50,8 @@ def unsubscribe_url(public_url: str, token: str) -> str:
 
 
 def issue_key(partner: str, period: Period) -> str:
-    """The digest issue of a partner and period: 'MEX-2024'."""
-    return f"{partner}-{period.key}"
+    """The digest issue of a partner and period: 'MEX-2024', named as the briefing's files are."""
+    return stem(partner, period)
 
 
 def sender_address(sender: str) -> tuple[str, str]:

@@ -22,6 +22,7 @@ from reportgen.periods import Period
 from reportgen.pipeline.collect import open_store
 from reportgen.sources import census_api, census_bulk
 from reportgen.store import Store
+from reportgen.timestamps import iso
 
 if TYPE_CHECKING:
     from reportgen.render.html import Rendered
@@ -228,7 +229,7 @@ def render(config: Config, result: Facts, *, moment: datetime | None = None) -> 
 
     env = environment(config.templates_dir, config.briefing.locale)
     charts = draw(result, locale=config.briefing.locale)
-    return render_briefing(env, result, charts, built_at=(moment or build_time()).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    return render_briefing(env, result, charts, built_at=iso(moment or build_time()),
                            page_size=config.briefing.page_size, publisher=config.publisher.name)
 
 
@@ -268,7 +269,7 @@ def write(config: Config, result: Facts, formats: Iterable[str] = FORMATS, out_d
         for kind in set(FORMATS) - set(formats):
             stem.with_suffix(f".{kind}").unlink(missing_ok=True)
         with Store(config.db_path) as store:
-            records.record(store, records.Built(code, key, moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            records.record(store, records.Built(code, key, iso(moment),
                                                 result.provenance.source, result.provenance.vintage,
                                                 rendered.headline, archive.folder(code, result.period)))
     return written
@@ -292,7 +293,7 @@ def write_index(config: Config) -> list[Path]:
         builds = records.latest(store)
     return archive.write_index(environment(config.templates_dir, config.briefing.locale), config.output_dir, builds,
                                public_url=config.public_url, publisher=config.publisher.name,
-                               publisher_url=config.publisher_url, updated=build_time().strftime("%Y-%m-%dT%H:%M:%SZ"))
+                               publisher_url=config.publisher_url, updated=iso(build_time()))
 
 
 def build(config: Config, partner: str, period: str, formats: Iterable[str] = FORMATS,

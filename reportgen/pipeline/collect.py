@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from reportgen import timestamps
 from reportgen.config import Config
 from reportgen.models import Vintage
 from reportgen.partners import bundled
@@ -55,7 +56,7 @@ def collect(config: Config, file: Path | None = None, *, use_snapshot: bool = Fa
             return Collected(known, unchanged=True)
         batch = census_bulk.read_bytes(
             fetched.content, registry, name=config.census.bulk_url, origin=fetched.url,
-            published=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), etag=fetched.etag,
+            published=timestamps.now(), etag=fetched.etag,
             last_modified=fetched.last_modified,
         )
     # Parsed in full before the store is touched, so a bad file leaves it as it was.
@@ -119,7 +120,7 @@ def collect_news(config: Config) -> list[FeedReport]:
                 parsed = feeds.parse(fetched.content, feed, url=fetched.url, content_type=fetched.content_type,
                                      fetched_at=now)
                 added = news.add(parsed.entries, url=feed.url, name=feed.name, content=fetched.content,
-                                 read_at=now.strftime("%Y-%m-%dT%H:%M:%SZ"))
+                                 read_at=timestamps.iso(now))
                 report.read, report.new, report.warning = len(parsed.entries), added.new, parsed.warning
             except CollectError as exc:
                 report.error = str(exc)

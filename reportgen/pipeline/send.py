@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from reportgen.config import Config
 from reportgen.errors import DeliveryError, InputError
+from reportgen.files import held
 from reportgen.models import Facts
 from reportgen.pipeline.briefing import NEWS_UNREAD, facts, load, write
 
@@ -111,23 +112,10 @@ class SendIncomplete(DeliveryError):
         self.report = report
 
 
-@contextlib.contextmanager
-def _issue_lock(config: Config, issue: str):
+def _issue_lock(config: Config, issue: str) -> AbstractContextManager[None]:
     """One sender per issue at a time; a second one stops at once (exit 75: try again later)."""
-    from filelock import FileLock, Timeout
-
-    from reportgen.errors import LockedError
-
-    config.data_dir.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(config.data_dir / f"send-{issue}.lock")
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        raise LockedError(f"another `reportgen send` of {issue} is running; try again when it is done") from None
-    try:
-        yield
-    finally:
-        lock.release()
+    return held(config.data_dir / f"send-{issue}.lock", wait=0,
+                busy=f"another `reportgen send` of {issue} is running; try again when it is done")
 
 
 def _digest(config: Config, result: Facts, issue: str):

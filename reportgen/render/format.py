@@ -10,6 +10,7 @@ from decimal import Decimal
 from babel.dates import get_month_names
 from babel.numbers import format_decimal
 
+from reportgen.models import Comparison
 from reportgen.periods import Period
 from reportgen.rounding import round_half_up, shown
 
@@ -64,6 +65,24 @@ def signed(value: float | None, locale: str = "en_US") -> str:
 def signed_pct(value: float | None, locale: str = "en_US") -> str:
     """+3.1%, −2.7%, for tables."""
     return signed(value, locale) + ("%" if value is not None else "")
+
+
+def balance_amount(balance: int, locale: str = "en_US") -> str:
+    """A balance in a table: '$168.6 billion deficit', '$2.1 billion surplus', or 'balanced'."""
+    if not balance:
+        return "balanced"
+    return f"{money(balance, locale)} {'deficit' if balance < 0 else 'surplus'}"
+
+
+def balance_change(comparison: Comparison, locale: str = "en_US") -> str:
+    """How the balance moved, in a table: 'widened 13.6%', 'narrowed 2.0%', 'unchanged 0.0%'; 'reversed' for a
+    deficit that became a surplus or back, 'n/a' for a gap that opened from or closed to zero (no percentage
+    measures those)."""
+    if comparison.balance_trend == "reversed":
+        return "reversed"
+    if comparison.change_pct["balance"] is None:
+        return "n/a"
+    return f"{comparison.balance_trend} {pct(comparison.change_pct['balance'], locale)}"
 
 
 def month_name(month: int, locale: str = "en_US") -> str:
@@ -168,6 +187,8 @@ FILTERS = {
     "pct": pct,
     "signed": signed,
     "signed_pct": signed_pct,
+    "balance_amount": balance_amount,
+    "balance_change": balance_change,
     "period_label": period_label,
     "period_prose": period_prose,
     "month_label": month_label,

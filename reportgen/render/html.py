@@ -20,8 +20,8 @@ from reportgen.models import Facts
 from reportgen.render.charts import Chart
 from reportgen.render.format import FILTERS
 
-LOCALE_FILTERS = {"money", "money_table", "pct", "signed", "signed_pct", "points", "period_label", "period_prose", "month_label", "month_name",
-                  "date_label", "time_label", "pct_prose"}
+LOCALE_FILTERS = {"money", "money_table", "pct", "signed", "signed_pct", "balance_amount", "balance_change", "points",
+                  "period_label", "period_prose", "month_label", "month_name", "date_label", "time_label", "pct_prose"}
 
 
 def bundled_templates() -> Path:

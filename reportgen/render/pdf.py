@@ -6,14 +6,20 @@ creator from the <meta> elements, and its source and vintage from the `reportgen
 (WeasyPrint's custom metadata: `reportgenvintage`, ... in the document information). `pages.make_up()`
 lays a briefing out again when a chart that did not fit would leave a page part empty. A single build
 can start a `Printer`: a second process that imports WeasyPrint and loads its fonts while the first one
-draws the charts and writes the HTML.
+draws the charts and writes the HTML. The web page keeps `WarmProcess`es of its own (reportgen.web.printing).
 """
 
 from __future__ import annotations
 
 import contextlib
 import gc
+import multiprocessing
+import os
+import signal
 import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Self
 
@@ -102,12 +108,47 @@ def write_pdf(html: str, target: Path) -> Path:
 
 def warm_up() -> None:
     """Import WeasyPrint and load the briefing's fonts, so that the first real PDF prints at full speed."""
-    import signal
-
     import weasyprint
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the process that started this one
     weasyprint.HTML(string=WARM_UP, url_fetcher=url_fetcher(), base_url=None).write_pdf(font_config=font_config())
+
+
+class WarmProcess:
+    """One process that imports WeasyPrint and loads the fonts as it starts, then runs one job at a time.
+
+    `start` is the multiprocessing start method: "fork" for the command line (quick to start), "spawn"
+    for a server with threads (a fork copies only the thread that made it). A process that dies makes
+    `call` raise concurrent.futures.process.BrokenProcessPool.
+    """
+
+    def __init__(self, start: str, startup: float | None = None):
+        self._startup = startup  # seconds the process may take to warm up before `call` gives up on it
+        self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context(start), initializer=warm_up)
+        self._pid: Future[int] = self._pool.submit(os.getpid)  # starts the process now; answers once it is warm
+
+    def ready(self) -> bool:
+        return self._pid.done()
+
+    def call(self, func: Callable, args: tuple, timeout: float | None = None):
+        """`func(*args)` in the process, waiting at most `timeout` seconds (concurrent.futures.TimeoutError)."""
+        self._pid.result(timeout=self._startup)  # a process that could not start raises BrokenProcessPool here
+        return self._pool.submit(func, *args).result(timeout=timeout)
+
+    def close(self) -> None:
+        """Let the process finish what it is doing, then stop it; jobs not started are dropped."""
+        self._pool.shutdown(cancel_futures=True)
+
+    def kill(self) -> None:
+        """Stop the process at once, whatever it is doing, and wait until the pool has noticed."""
+        if self._pid.done() and not self._pid.exception():
+            try:
+                os.kill(self._pid.result(), signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        # Waiting (briefly: the process is gone) lets the pool's own thread finish; one left running
+        # fails with "Bad file descriptor" when the interpreter exits.
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 class Printer:
@@ -117,22 +158,16 @@ class Printer:
     """
 
     def __init__(self):
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
-        self._pool.submit(warm_up)  # starts the process now, not at the first PDF
+        self._process = WarmProcess("fork")  # the command line has one thread: forking is safe and quick
 
     def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc) -> None:
-        self._pool.shutdown(cancel_futures=True)
+        self._process.close()
 
     def write_pdf(self, html: str, target: Path) -> Path:
-        from concurrent.futures.process import BrokenProcessPool
-
         try:
-            return self._pool.submit(write_pdf, html, target).result()
+            return self._process.call(write_pdf, (html, target))
         except BrokenProcessPool:
             raise RenderError(f"{target}: the process printing the PDF stopped unexpectedly") from None

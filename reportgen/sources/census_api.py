@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
+from reportgen import timestamps
 from reportgen.errors import CollectError
 from reportgen.models import MAX_DOLLARS, Batch, Observation, Vintage
 from reportgen.partners import WORLD, Registry
@@ -178,7 +179,7 @@ def collect(api: CensusApi, registry: Registry, first: str, last: str, *, levels
     if last_month > f"{datetime.now(UTC):%Y-%m}":  # a month not yet over has no figures: the answer is wrong
         raise CollectError(f"the Census API answered with figures for {last_month}, after the current month")
     sha = bodies.hexdigest()
-    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    now = timestamps.now()
     vintage = Vintage(source=SOURCE, label=f"{now[:10]}/{sha[:8]}", published=now, origin=api.base_url,
                       sha256=sha, collected_at=now,
                       note=f"{first} to {last}" + (f", {'/'.join(levels)} detail" if levels else ""))

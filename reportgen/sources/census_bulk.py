@@ -26,6 +26,7 @@ from typing import Any
 from reportgen.errors import CollectError
 from reportgen.models import MAX_DOLLARS, Batch, Observation, Partner, Vintage
 from reportgen.partners import WORLD, Registry
+from reportgen.timestamps import iso
 
 SOURCE = "census-bulk"
 MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
@@ -44,7 +45,7 @@ def read_file(path: Path, registry: Registry, *, origin: str | None = None, publ
     except OSError as exc:
         raise CollectError(f"{path}: cannot read the file ({exc.strerror})") from None
     if published is None:
-        published = _iso(datetime.fromtimestamp(path.stat().st_mtime, UTC))
+        published = iso(datetime.fromtimestamp(path.stat().st_mtime, UTC))
     return read_bytes(content, registry, name=str(path), origin=origin or str(path.resolve()),
                       published=published, note=note)
 
@@ -66,7 +67,7 @@ def read_bytes(content: bytes, registry: Registry, *, name: str, origin: str, pu
     sha = hashlib.sha256(content).hexdigest()
     vintage = Vintage(
         source=SOURCE, label=f"{published[:10]}/{sha[:8]}", published=published, origin=origin,
-        sha256=sha, etag=etag, last_modified=last_modified, collected_at=_iso(datetime.now(UTC)),
+        sha256=sha, etag=etag, last_modified=last_modified, collected_at=iso(datetime.now(UTC)),
         note=note,
     )
     return parse_rows(rows, registry, vintage, name=name)
@@ -222,7 +223,7 @@ def _xlsx_rows(content: bytes, name: str) -> tuple[list[tuple[Any, ...]], str]:
         raise CollectError(f"{name}: the .xlsx file is damaged ({_describe(exc)})") from None
     finally:
         book.close()
-    published = _iso(modified.replace(tzinfo=modified.tzinfo or UTC)) if isinstance(modified, datetime) else ""
+    published = iso(modified.replace(tzinfo=modified.tzinfo or UTC)) if isinstance(modified, datetime) else ""
     return rows, published
 
 
@@ -308,12 +309,8 @@ def _dollars(cell: Any, name: str, number: int, column: str) -> int:
     return int((value * 1_000_000).to_integral_value())
 
 
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def _http_date(value: str) -> str:
     try:
-        return _iso(parsedate_to_datetime(value))
+        return iso(parsedate_to_datetime(value))
     except (TypeError, ValueError):
         return ""

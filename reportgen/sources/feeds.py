@@ -23,6 +23,7 @@ from reportgen.config import FeedConfig
 from reportgen.controls import CONTROL, strip_controls
 from reportgen.errors import CollectError
 from reportgen.models import FeedEntry
+from reportgen.timestamps import iso
 
 SOURCE = "feeds"
 MAX_TITLE = 300  # characters of a title kept
@@ -116,7 +117,7 @@ def _entry(raw, feed: FeedConfig, url: str, fetched_at: datetime, language: str)
         published = fetched_at
     return FeedEntry(
         feed=feed.name, feed_url=feed.url, guid=CONTROL.sub("", str(raw.get("id") or ""))[:500], title=title, link=link,
-        published=published.strftime("%Y-%m-%dT%H:%M:%SZ"), dated=dated, summary=summary, language=language,
+        published=iso(published), dated=dated, summary=summary, language=language,
     )
 
 

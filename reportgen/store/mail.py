@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import NamedTuple
 
+from reportgen import timestamps
 from reportgen.store.database import Database
 
 STATUSES = ("active", "unsubscribed", "bounced")
@@ -55,10 +55,6 @@ CREATE TABLE IF NOT EXISTS outbox (
 CREATE INDEX IF NOT EXISTS outbox_by_state ON outbox (issue, state);
 """
 COLUMNS = "id, email, name, language, partners, status, created, changed"
-
-
-def now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass(frozen=True)
@@ -151,7 +147,7 @@ class MailStore(Database):
         """Add subscribers in one transaction; return the addresses already present, which are left
         exactly as they were (an old list never re-subscribes anyone)."""
         existing = []
-        stamp = now()
+        stamp = timestamps.now()
         with self.transaction() as db:
             for new in rows:
                 added = db.execute(
@@ -168,14 +164,14 @@ class MailStore(Database):
         with self.transaction() as db:
             gone = db.execute("DELETE FROM subscribers WHERE email = ?", (email,)).rowcount
             db.execute("UPDATE outbox SET state = 'cancelled', changed = ? WHERE email = ? AND state = 'pending'",
-                       (now(), email))
+                       (timestamps.now(), email))
         return bool(gone)
 
     def set_status(self, id: int, status: str) -> bool:
         """Change a subscriber's status; True if it changed."""
         with self.transaction() as db:
             return bool(db.execute("UPDATE subscribers SET status = ?, changed = ? WHERE id = ? AND status != ?",
-                                   (status, now(), id, status)).rowcount)
+                                   (status, timestamps.now(), id, status)).rowcount)
 
     # -- the outbox ------------------------------------------------------------------------------
 
@@ -189,7 +185,7 @@ class MailStore(Database):
               message_id) -> int:
         """Record the issue and add a pending row for every active subscriber who follows `partner` and has
         none yet (`default`: the partner is among the configured ones); return how many were added."""
-        stamp = now()
+        stamp = timestamps.now()
         with self.transaction() as db:
             db.execute("INSERT OR IGNORE INTO digest_issues VALUES (?, ?, ?, ?, ?)", (issue, subject, source, vintage, stamp))
             db.create_function("message_id", 1, message_id, deterministic=True)
@@ -205,7 +201,7 @@ class MailStore(Database):
         """Before a run (under the issue's lock): rows a dead run left `sending` never ended their data, so they
         go back to pending; so do `unknown` rows if the operator asks. Rows of subscribers who left are
         cancelled. Return (rows put back, rows cancelled)."""
-        stamp = now()
+        stamp = timestamps.now()
         states = ("sending", "unknown") if resend_unknown else ("sending",)
         with self.transaction() as db:
             back = db.execute(
@@ -238,7 +234,7 @@ class MailStore(Database):
                    WHERE o.issue = ? AND o.state = 'pending' AND s.status = 'active' AND o.rowid > ?
                    ORDER BY o.rowid LIMIT ?""", (issue, after, limit))]
             db.executemany("UPDATE outbox SET state = 'sending', changed = ? WHERE rowid = ?",
-                           [(now(), recipient.row) for recipient in claimed])
+                           [(timestamps.now(), recipient.row) for recipient in claimed])
         return claimed
 
     def mark(self, issue: str, email: str, state: str, reply: str = "", *, tried: bool = False,
@@ -248,7 +244,7 @@ class MailStore(Database):
 
     def record(self, issue: str, changes: list[Change]) -> None:
         """Record changes in one transaction: one commit, one sync."""
-        stamp = now()
+        stamp = timestamps.now()
         with self.transaction() as db:
             for change in changes:
                 db.execute("UPDATE outbox SET state = ?, reply = ?, attempts = attempts + ?, changed = ? "
@@ -262,7 +258,7 @@ class MailStore(Database):
         """Put back rows claimed but never tried (the connection was lost first)."""
         with self.transaction() as db:
             return db.execute("UPDATE outbox SET state = 'pending', changed = ? WHERE issue = ? AND state = 'sending'",
-                              (now(), issue)).rowcount
+                              (timestamps.now(), issue)).rowcount
 
     def counts(self, issue: str) -> dict[str, int]:
         found = dict(self.db.execute("SELECT state, COUNT(*) FROM outbox WHERE issue = ? GROUP BY state", (issue,)))

@@ -25,6 +25,7 @@ from reportgen.errors import StoreError
 from reportgen.folding import word_string
 from reportgen.models import FeedEntry
 from reportgen.store import Store
+from reportgen.timestamps import iso
 
 SAME_STORY_DAYS = 3
 MIN_WORDS = 4  # headlines shorter than this ("Live updates") are too generic to tell a story by
@@ -123,7 +124,7 @@ class NewsStore:
         if len(key.split()) < MIN_WORDS:
             return False
         moment = datetime.fromisoformat(entry.published)
-        low, high = (_iso(moment - timedelta(days=SAME_STORY_DAYS)), _iso(moment + timedelta(days=SAME_STORY_DAYS)))
+        low, high = (iso(moment - timedelta(days=SAME_STORY_DAYS)), iso(moment + timedelta(days=SAME_STORY_DAYS)))
         candidates = db.execute("SELECT title_key FROM news_items WHERE published BETWEEN ? AND ? AND feed_url != ?",
                                 (low, high, entry.feed_url))
         words = frozenset(key.split())
@@ -131,11 +132,11 @@ class NewsStore:
 
     def between(self, start: datetime, end: datetime) -> list[FeedEntry]:
         """Entries published from `start` up to (not including) `end`, newest first: one range scan."""
-        return self._entries("WHERE published >= ? AND published < ?", (_iso(start), _iso(end)))
+        return self._entries("WHERE published >= ? AND published < ?", (iso(start), iso(end)))
 
     def since(self, start: datetime | None = None) -> list[FeedEntry]:
         """Entries published from `start` on (every entry if None), newest first."""
-        return self._entries("WHERE published >= ?", (_iso(start) if start else "",))
+        return self._entries("WHERE published >= ?", (iso(start) if start else "",))
 
     def feeds_read(self) -> int:
         """How many feeds have had a document stored: none means news was never collected."""
@@ -191,7 +192,3 @@ def _overlap(words: frozenset[str], other: str) -> bool:
     """A cheap first test: most words in common (the full test aligns them)."""
     theirs = set(other.split())
     return len(words & theirs) * 10 >= 6 * max(len(words), len(theirs))
-
-
-def _iso(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")

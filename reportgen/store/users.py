@@ -9,10 +9,10 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from reportgen import timestamps
 from reportgen.errors import InputError
 from reportgen.store import Store
 
@@ -43,10 +43,6 @@ def _ready(store: Store) -> None:
     store.db.execute(SCHEMA)
 
 
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def check_name(name: str) -> str:
     """The name as given, if it can be an account name; else an InputError saying what is allowed."""
     if not NAME.match(name):
@@ -70,7 +66,7 @@ def add(store: Store, name: str, password: str) -> bool:
     check_password(password)
     _ready(store)
     hashed = generate_password_hash(password, method=METHOD)
-    now = _now()
+    now = timestamps.now()
     existed = get(store, name) is not None
     store.db.execute(
         """INSERT INTO users VALUES (?, ?, ?, ?)

@@ -28,7 +28,8 @@ from pathlib import Path
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Unauthorized
 
-from reportgen.store import Store, users
+from reportgen.store import users
+from reportgen.web.stores import ThreadStores
 
 REALM = "reportgen editors"
 MAX_REMEMBERED = 256
@@ -88,12 +89,7 @@ class Editors:
         self._names = Throttle(MAX_FAILURES, FAILURE_WINDOW, MAX_COUNTED, clock)
         self._addresses = Throttle(MAX_ADDRESS_FAILURES, FAILURE_WINDOW, MAX_COUNTED, clock)
         self._lock = threading.Lock()
-        self._local = threading.local()
-
-    def _store(self) -> Store:
-        if getattr(self._local, "store", None) is None:
-            self._local.store = Store(self.db_path)
-        return self._local.store
+        self._stores = ThreadStores(db_path)
 
     def wait(self, name: str) -> float:
         """Seconds before `name` may try a password again: 0 unless it failed too often of late."""
@@ -120,7 +116,7 @@ class Editors:
         return False
 
     def _check(self, name: str, password: str) -> bool:
-        user = users.get(self._store(), name)
+        user = users.get(self._stores.get(), name)
         if user is None:
             return users.verify(None, password)  # as slow as a wrong password, and False
         digest = hmac.new(self._key, password.encode("utf-8", "surrogatepass"), hashlib.sha256).digest()
@@ -137,7 +133,7 @@ class Editors:
         return True
 
     def has_accounts(self) -> bool:
-        return bool(users.names(self._store()))
+        return bool(users.names(self._stores.get()))
 
 
 def challenge(reason: str = "Log in with your editor's name and password.") -> Unauthorized:

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 
 from reportgen import pipeline
 from reportgen.config import Config
+from reportgen.delivery import archive
 from reportgen.errors import StoreError
 from reportgen.models import Facts, Partner
 from reportgen.periods import Period
 from reportgen.sources import census_api, census_bulk
-from reportgen.store import Store
+from reportgen.web.stores import ThreadStores
 
 KEPT = 32  # rendered briefings kept (about 50 kB each)
 
@@ -31,7 +32,7 @@ class Briefing:
 
     @property
     def stem(self) -> str:
-        return f"{self.partner.code}-{self.period.key}"
+        return archive.stem(self.partner.code, self.period)
 
 
 @dataclass(frozen=True)
@@ -50,21 +51,16 @@ class Briefings:
     def __init__(self, config: Config):
         self.config = config
         self._lock = threading.Lock()
-        self._local = threading.local()  # a SQLite connection per thread
+        self._stores = ThreadStores(config.db_path)
         self._data: pipeline.Dataset | None = None
         self._mark: tuple[str, ...] = ()
         self._pages: OrderedDict[tuple, Briefing] = OrderedDict()
         self._choices: Choices | None = None
         pipeline.open_store(config).close()  # seeds an empty store now, so the first mark is the one that stays
 
-    def _store(self) -> Store:
-        if getattr(self._local, "store", None) is None:
-            self._local.store = Store(self.config.db_path)
-        return self._local.store
-
     def _newest(self) -> tuple[str, ...]:
         """The newest vintage of each source: the data change when this does."""
-        store = self._store()
+        store = self._stores.get()
         labels = []
         for source in (census_bulk.SOURCE, census_api.SOURCE):
             try:

@@ -8,20 +8,16 @@ only the thread that made it.
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 import queue
-import signal
 import tempfile
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from reportgen.errors import BusyError
-from reportgen.render.pdf import warm_up, write_pdf
+from reportgen.render.pdf import WarmProcess, write_pdf
 
 STARTUP = 60.0  # seconds a new worker may take to import WeasyPrint and load its fonts
 
@@ -30,32 +26,6 @@ def pdf_bytes(html: str) -> bytes:
     """Print `html` with the briefing's PDF writer and return the file's bytes (runs in a worker)."""
     with tempfile.TemporaryDirectory(prefix="reportgen-web-") as tmp:
         return write_pdf(html, Path(tmp) / "briefing.pdf").read_bytes()
-
-
-class _Worker:
-    """One process, warmed up from the start, doing one job at a time."""
-
-    def __init__(self):
-        self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=warm_up)
-        self._pid: Future[int] = self._pool.submit(os.getpid)  # starts the process now; answers once it is warm
-
-    def ready(self) -> bool:
-        return self._pid.done()
-
-    def call(self, func: Callable, args: tuple, timeout: float):
-        self._pid.result(timeout=STARTUP)  # a worker that could not start raises BrokenProcessPool here
-        return self._pool.submit(func, *args).result(timeout=timeout)
-
-    def kill(self) -> None:
-        """Stop the process at once, whatever it is doing, and wait until the pool has noticed."""
-        if self._pid.done() and not self._pid.exception():
-            try:
-                os.kill(self._pid.result(), signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        # Waiting (briefly: the process is gone) lets the pool's own thread finish; one left running
-        # fails with "Bad file descriptor" when the interpreter exits.
-        self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 class PdfWorkers:
@@ -70,15 +40,15 @@ class PdfWorkers:
             raise ValueError("PdfWorkers needs at least one worker and a positive timeout")
         self.timeout = timeout
         self._printer = printer
-        self._idle: queue.Queue[_Worker] = queue.Queue()
-        self._all: set[_Worker] = set()
+        self._idle: queue.Queue[WarmProcess] = queue.Queue()
+        self._all: set[WarmProcess] = set()
         self._lock = threading.Lock()
         self._closed = False
         for _ in range(count):
             self._idle.put(self._start())
 
-    def _start(self) -> _Worker:
-        worker = _Worker()
+    def _start(self) -> WarmProcess:
+        worker = WarmProcess("spawn", startup=STARTUP)
         with self._lock:
             self._all.add(worker)
         return worker
@@ -115,7 +85,7 @@ class PdfWorkers:
             self._idle.put(worker)
         return result
 
-    def _replace(self, worker: _Worker) -> _Worker:
+    def _replace(self, worker: WarmProcess) -> WarmProcess:
         worker.kill()
         with self._lock:
             self._all.discard(worker)
