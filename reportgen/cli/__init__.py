@@ -12,12 +12,19 @@ from pathlib import Path
 
 import click
 
-from reportgen import __version__
+from reportgen import __version__, job, pipeline
+from reportgen.cli.context import config_of, typed_path
 from reportgen.cli.mail import outbox, send, subscribers
 from reportgen.cli.news import news
 from reportgen.cli.web import serve, users
-from reportgen.config import Config, load_config
+from reportgen.config import Config
 from reportgen.errors import InputError, ReportgenError, hide_secrets
+from reportgen.partners import bundled
+from reportgen.periods import Period
+from reportgen.pipeline import FORMATS
+from reportgen.render.facts_json import facts_to_dict
+from reportgen.render.format import balance_amount, balance_change, money, pct_prose, period_label, signed_pct
+from reportgen.store import Store
 
 
 class Shell(click.Group):
@@ -50,11 +57,6 @@ def cli(ctx: click.Context, config_path: Path | None, data_dir: Path | None, deb
     ctx.meta["config_args"] = (config_path, data_dir)
 
 
-def config_of(ctx: click.Context) -> Config:
-    config_path, data_dir = ctx.meta["config_args"]
-    return load_config(config_path, data_dir=data_dir)
-
-
 @cli.command()
 @click.option("--source", type=click.Choice(["census-bulk", "census-api"]), default="census-bulk", show_default=True,
               help="The bulk file country.xlsx, or the Census International Trade API (key in CENSUS_API_KEY).")
@@ -73,8 +75,6 @@ def collect(ctx: click.Context, source: str, file: Path | None, snapshot: bool, 
 
     The API is read in whole calendar years, so that each year comes from one vintage.
     """
-    from reportgen import pipeline
-
     config = config_of(ctx)
     if source == "census-bulk":
         if first or last or detail or partners:
@@ -102,8 +102,6 @@ def collect(ctx: click.Context, source: str, file: Path | None, snapshot: bool, 
 
 
 def _month(text: str, option: str) -> str:
-    from reportgen.periods import Period
-
     period = Period.parse(text)
     if period.kind != "month":
         raise InputError(f"{option} {text!r}: give a month, YYYY-MM")
@@ -123,9 +121,6 @@ def _months_ago(count: int) -> str:
 @click.pass_context
 def partners(ctx: click.Context, show_all: bool) -> None:
     """List partners: code, ISO2, Census code(s) and name."""
-    from reportgen.partners import bundled
-    from reportgen.store import Store
-
     config = config_of(ctx)
     registry = bundled()
     if config.db_path.exists():
@@ -148,16 +143,12 @@ def _partner_period(f):
 @click.pass_context
 def facts(ctx: click.Context, partner: str, period: str, as_json: bool) -> None:
     """Print the key figures for a partner and period."""
-    from reportgen import pipeline
-    from reportgen.render.facts_json import facts_to_dict
-
     config = config_of(ctx)
     result = pipeline.facts(config, pipeline.load(config, partner=partner, period=period), partner, period)
     data = facts_to_dict(result)
     if as_json:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
-    from reportgen.render.format import balance_amount, balance_change, money, pct_prose, period_label, signed_pct
 
     c = result.year_ago
 
@@ -187,8 +178,6 @@ def facts(ctx: click.Context, partner: str, period: str, as_json: bool) -> None:
 
 
 def _formats(ctx, param, value: str) -> list[str]:
-    from reportgen.pipeline import FORMATS
-
     chosen = [v.strip().lower() for v in value.split(",") if v.strip()]
     unknown = [v for v in chosen if v not in FORMATS]
     if unknown or not chosen:
@@ -209,8 +198,6 @@ def _formats(ctx, param, value: str) -> list[str]:
 def build(ctx: click.Context, partner: str | None, all_partners: bool, period: str, formats: list[str],
           out_dir: Path | None, jobs: int) -> None:
     """Write the briefing for a partner (or --all) and period; print the paths written."""
-    from reportgen import pipeline
-
     if bool(partner) == all_partners:
         raise InputError("name one --partner, or give --all")
     config = config_of(ctx)
@@ -223,13 +210,11 @@ def build(ctx: click.Context, partner: str | None, all_partners: bool, period: s
             click.echo(f"reportgen: skipped {code}: {reason}", err=True)
     warn_news(config)
     for path in paths:
-        click.echo(str(_shown(path)))
+        click.echo(str(typed_path(path)))
 
 
 def warn_news(config: Config) -> None:
     """Tell the operator, not the reader, that briefings went without news because no feed was ever read."""
-    from reportgen import pipeline
-
     if warning := pipeline.news_warning(config):
         click.echo(f"reportgen: warning: {warning}", err=True)
 
@@ -238,8 +223,6 @@ def warn_news(config: Config) -> None:
 @click.pass_context
 def vintages(ctx: click.Context) -> None:
     """List the stored vintages, oldest first, with the rows each added."""
-    from reportgen import pipeline
-
     with pipeline.open_store(config_of(ctx)) as store:
         for stored in store.vintages():
             v = stored.vintage
@@ -253,8 +236,6 @@ def vintages(ctx: click.Context) -> None:
 def run(ctx: click.Context, offline: bool) -> None:
     """The monthly job: if a new Census release is out, collect, brief the configured partners,
     archive and send the digests. Exits with 75 when there is nothing new (or another run is busy)."""
-    from reportgen import job
-
     ctx.exit(job.run(config_of(ctx), offline=offline))
 
 
@@ -264,14 +245,6 @@ cli.add_command(send)
 cli.add_command(outbox)
 cli.add_command(serve)
 cli.add_command(users)
-
-
-def _shown(path: Path) -> Path:
-    """A path as the user would type it: relative to the working folder when it is inside it."""
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve())
-    except ValueError:
-        return path
 
 
 def main() -> None:

@@ -14,23 +14,25 @@ from pathlib import Path
 
 import click
 
+from reportgen import pipeline
+from reportgen.cli.context import config_of, typed_path
 from reportgen.controls import escape_controls, strip_controls
+from reportgen.delivery.digest import issue_key
 from reportgen.errors import InputError
-from reportgen.store.mail import NewSubscriber
+from reportgen.files import write_atomic
+from reportgen.partners import bundled
+from reportgen.periods import Period
+from reportgen.store.mail import STATES, STATUSES, MailStore, NewSubscriber
 
 FIELDS = ("email", "name", "language", "partners", "status", "created", "changed")
 FORMULA = ("=", "+", "-", "@", "\t", "\r")  # how a spreadsheet cell starts a formula (OWASP's list)
 
 
 def _config(ctx: click.Context):
-    from reportgen.cli import config_of
-
     return config_of(ctx)
 
 
 def _box(ctx: click.Context):
-    from reportgen.store.mail import MailStore
-
     return MailStore(_config(ctx).db_path)
 
 
@@ -47,8 +49,6 @@ def valid_email(text: str) -> str:
 
 def valid_partners(text: str) -> tuple[str, ...]:
     """Store codes of the partners named (MX, Mexico, 2010...); empty means the configured partners."""
-    from reportgen.partners import bundled
-
     registry = bundled()
     codes = []
     for name in filter(None, (part.strip() for part in re.split(r"[,;]", text or ""))):  # "United Kingdom"
@@ -64,8 +64,6 @@ def valid_language(text: str) -> str:
 
 
 def valid_status(text: str) -> str:
-    from reportgen.store.mail import STATUSES
-
     text = (text or "active").strip().lower()
     if text not in STATUSES:
         raise InputError(f"status {text!r}: choose {', '.join(STATUSES)}")
@@ -176,8 +174,6 @@ def import_(ctx: click.Context, file: Path) -> None:
 @click.pass_context
 def export(ctx: click.Context, out: Path | None) -> None:
     """Write every subscriber as CSV, in the columns `import` reads."""
-    from reportgen.files import write_atomic
-
     buffer = io.StringIO() if out else sys.stdout
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(FIELDS)
@@ -194,8 +190,6 @@ def export(ctx: click.Context, out: Path | None) -> None:
 @click.pass_context
 def unsubscribe(ctx: click.Context, token: str) -> None:
     """Unsubscribe whoever the token from a digest's unsubscribe link names (as the one-click link does)."""
-    from reportgen import pipeline
-
     result = pipeline.unsubscribe(_config(ctx), token)
     click.echo(f"unsubscribed {result.email}" if result.changed else f"{result.email} was already unsubscribed")
 
@@ -211,8 +205,6 @@ def unsubscribe(ctx: click.Context, token: str) -> None:
 @click.pass_context
 def send(ctx: click.Context, partner: str, period: str, dry_run: bool, out_dir: Path | None, resend_unknown: bool) -> None:
     """Email the digest of a partner and period to its subscribers, each exactly once."""
-    from reportgen import pipeline
-
     try:
         report = pipeline.send(_config(ctx), partner, period, dry_run=dry_run, resend_unknown=resend_unknown,
                                out_dir=out_dir)
@@ -223,15 +215,13 @@ def send(ctx: click.Context, partner: str, period: str, dry_run: bool, out_dir: 
 
 
 def _summary(report, dry_run: bool = False) -> None:
-    from reportgen.cli import _shown
-
     for note in report.notes:
         click.echo(f"reportgen: warning: {note}", err=True)
     click.echo(f"{report.issue}: {report.subject}")
     if dry_run:
         folder = report.written[0].parent if report.written else None
         click.echo(f"wrote {len(report.written)} message{'s' if len(report.written) != 1 else ''}"
-                   + (f" to {_shown(folder)}/" if folder else " (no one to send to)"))
+                   + (f" to {typed_path(folder)}/" if folder else " (no one to send to)"))
         return
     d = report.delivery
     click.echo(f"sent {d.sent} now ({report.queued} newly queued)")
@@ -251,11 +241,6 @@ def _summary(report, dry_run: bool = False) -> None:
 @click.pass_context
 def outbox(ctx: click.Context, partner: str | None, period: str | None, show_all: bool) -> None:
     """Show where each digest issue stands: messages sent, failed, pending, unknown, cancelled."""
-    from reportgen.delivery.digest import issue_key
-    from reportgen.partners import bundled
-    from reportgen.periods import Period
-    from reportgen.store.mail import STATES
-
     if bool(partner) != bool(period):
         raise InputError("give --partner and --period together, or neither")
     with _box(ctx) as box:

@@ -10,7 +10,11 @@ from datetime import UTC, datetime
 
 import click
 
+from reportgen import pipeline
+from reportgen.cli.context import config_of
+from reportgen.controls import escape_controls
 from reportgen.errors import CollectError, ConfigError, InputError
+from reportgen.partners import bundled
 
 
 @click.group()
@@ -22,9 +26,6 @@ def news() -> None:
 @click.pass_context
 def collect(ctx: click.Context) -> None:
     """Fetch every feed in the config (`feeds:`) and store the items that are new."""
-    from reportgen import pipeline
-    from reportgen.cli import config_of
-
     config = config_of(ctx)
     if not config.feeds:
         raise ConfigError("no feeds to collect: list them under `feeds:` in the config file")
@@ -50,11 +51,6 @@ def collect(ctx: click.Context) -> None:
 @click.pass_context
 def list_items(ctx: click.Context, partner: str, since: str | None, limit: int) -> None:
     """List the stored items that mention a partner or a topic word, newest first, with what matched."""
-    from reportgen import pipeline
-    from reportgen.cli import config_of
-    from reportgen.controls import escape_controls
-    from reportgen.partners import bundled
-
     config = config_of(ctx)
     who = bundled().partner(partner)
     start = _day(since) if since else None

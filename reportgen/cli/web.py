@@ -7,8 +7,12 @@ import sys
 
 import click
 
+from reportgen.cli.context import config_of
 from reportgen.config import WebConfig
 from reportgen.errors import InputError
+from reportgen.store import Store
+from reportgen.store import users as accounts
+from reportgen.web.app import create_app
 
 
 @click.command()
@@ -31,9 +35,6 @@ def serve(ctx: click.Context, host: str, port: int, threads: int, pdf_workers: i
     import logging
 
     import waitress
-
-    from reportgen.cli import config_of
-    from reportgen.web.app import create_app
 
     logging.basicConfig(level=logging.WARNING, format="reportgen serve: %(levelname)s: %(name)s: %(message)s")
     config = config_of(ctx)
@@ -96,10 +97,6 @@ def add_user(ctx: click.Context, name: str) -> None:
 
     The password is asked for twice on a terminal, or read as one line from standard input.
     """
-    from reportgen.cli import config_of
-    from reportgen.store import Store
-    from reportgen.store import users as accounts
-
     config = config_of(ctx)
     accounts.check_name(name)
     if sys.stdin.isatty():
@@ -117,10 +114,6 @@ def add_user(ctx: click.Context, name: str) -> None:
 @click.pass_context
 def remove_user(ctx: click.Context, name: str) -> None:
     """Delete NAME's account; its browser sessions stop working at their next request."""
-    from reportgen.cli import config_of
-    from reportgen.store import Store
-    from reportgen.store import users as accounts
-
     with Store(config_of(ctx).db_path) as store:
         if not accounts.remove(store, name):
             raise InputError(f"there is no editor named {name!r}; `reportgen users list` shows them")
@@ -131,10 +124,6 @@ def remove_user(ctx: click.Context, name: str) -> None:
 @click.pass_context
 def list_users(ctx: click.Context) -> None:
     """List the account names."""
-    from reportgen.cli import config_of
-    from reportgen.store import Store
-    from reportgen.store import users as accounts
-
     with Store(config_of(ctx).db_path) as store:
         for name in accounts.names(store):
             click.echo(name)

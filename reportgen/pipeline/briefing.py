@@ -11,22 +11,29 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from reportgen.analysis import TradeTable, build_facts
+from reportgen.analysis.movers import movers
+from reportgen.analysis.news import relevant, window
+from reportgen.analysis.revisions import revision
+from reportgen.commodities import commodity_name
 from reportgen.config import Config
+from reportgen.delivery import archive
 from reportgen.errors import InputError, StoreError
+from reportgen.files import exclusive, write_atomic
 from reportgen.models import Facts, Figures, News, Partner, Provenance, Revision
+from reportgen.news_terms import terms_for
 from reportgen.partners import Registry, bundled
 from reportgen.periods import Period
 from reportgen.pipeline.collect import open_store
+from reportgen.render.charts import draw
+from reportgen.render.html import Rendered, environment, render_briefing
+from reportgen.render.pdf import Printer, write_pdf
 from reportgen.sources import census_api, census_bulk
 from reportgen.store import Store
+from reportgen.store import archive as records
+from reportgen.store.news import NewsStore
 from reportgen.timestamps import iso
-
-if TYPE_CHECKING:
-    from reportgen.render.html import Rendered
-    from reportgen.render.pdf import Printer
 
 FORMATS = ("html", "pdf")
 # For the operator (stderr, the job's log), never the reader: their briefing just has no "In the news".
@@ -133,9 +140,6 @@ def _detail(store: Store, level: str, partner: str) -> Detail | None:
 def facts(config: Config, data: Dataset, partner: str, period: str | Period, *, detail: bool = True) -> Facts:
     """The facts for a partner (as the user wrote it) and a period, with what drove the change when
     commodity detail covers it."""
-    from reportgen.analysis.movers import movers
-    from reportgen.commodities import commodity_name
-
     who, when = data.registry.partner(partner), _period(period)
     if data.scope is not None and data.scope != (who.code, when):
         raise ValueError(f"the data were loaded for {data.scope[0]} in {data.scope[1]}, not {who.code} in {when}")
@@ -158,8 +162,6 @@ def facts(config: Config, data: Dataset, partner: str, period: str | Period, *, 
 def first_reported(data: Dataset, partner: str, period: Period, figures: Figures) -> Revision | None:
     """The period's figures as the first stored vintage that held it reported them, when that vintage is
     not the one used (a later release revised them, or repeated them unchanged)."""
-    from reportgen.analysis.revisions import revision
-
     source, used = data.provenance.source, data.provenance.vintage
     with Store(data.db_path) as store:
         first = store.first_vintage(source, period.last_month, upto=used)
@@ -175,10 +177,6 @@ def news_for(config: Config, partner: Partner, period: Period | None = None, *, 
              limit: int | None = None) -> News | None:
     """The stored news that concerns a partner, newest first: in a briefing's window (one indexed query),
     or since a day. None when a briefing has no news to look up (no feeds, or `news.max_items` 0)."""
-    from reportgen.analysis.news import relevant, window
-    from reportgen.news_terms import terms_for
-    from reportgen.store.news import NewsStore
-
     if period is not None:
         if not _news_wanted(config):
             return None
@@ -202,8 +200,6 @@ def _news_wanted(config: Config) -> bool:
 
 def news_warning(config: Config) -> str:
     """NEWS_UNREAD when briefings would show news but no feed was ever read, else ''."""
-    from reportgen.store.news import NewsStore
-
     if not _news_wanted(config):
         return ""
     with Store(config.db_path) as store:
@@ -224,9 +220,6 @@ def build_time() -> datetime:
 
 def render(config: Config, result: Facts, *, moment: datetime | None = None) -> Rendered:
     """One briefing's HTML and headline, in memory: the charts drawn, the stylesheet inlined."""
-    from reportgen.render.charts import draw
-    from reportgen.render.html import environment, render_briefing
-
     env = environment(config.templates_dir, config.briefing.locale)
     charts = draw(result, locale=config.briefing.locale)
     return render_briefing(env, result, charts, built_at=iso(moment or build_time()),
@@ -240,10 +233,6 @@ def write(config: Config, result: Facts, formats: Iterable[str] = FORMATS, out_d
     Without `out_dir` the briefing goes to its folder in the archive, the sources box lists the
     vintages of its earlier builds, and the build is recorded (the caller rewrites the index).
     """
-    from reportgen.delivery import archive
-    from reportgen.files import write_atomic
-    from reportgen.store import archive as records
-
     formats = list(formats)
     moment = moment or build_time()
     code, key = result.partner.code, result.period.key
@@ -259,8 +248,6 @@ def write(config: Config, result: Facts, formats: Iterable[str] = FORMATS, out_d
     if "html" in formats:
         written.append(write_atomic(stem.with_suffix(".html"), rendered.html))
     if "pdf" in formats:
-        from reportgen.render.pdf import write_pdf
-
         print_pdf = printer.write_pdf if printer else write_pdf
         written.append(print_pdf(rendered.html, stem.with_suffix(".pdf")))
     if out_dir is None:
@@ -285,10 +272,6 @@ def _published(store: Store, source: str, label: str) -> str:
 
 def write_index(config: Config) -> list[Path]:
     """Rewrite the archive's index page and Atom feed from the record of builds."""
-    from reportgen.delivery import archive
-    from reportgen.render.html import environment
-    from reportgen.store import archive as records
-
     with Store(config.db_path) as store:
         builds = records.latest(store)
     return archive.write_index(environment(config.templates_dir, config.briefing.locale), config.output_dir, builds,
@@ -304,9 +287,6 @@ def build(config: Config, partner: str, period: str, formats: Iterable[str] = FO
     finishes first). The PDF is printed by a second process that gets WeasyPrint ready while this one
     draws the charts.
     """
-    from reportgen.files import exclusive
-    from reportgen.render.pdf import Printer
-
     formats = list(formats)
     result = facts(config, load(config, partner=partner, period=period), partner, period)
     # Started once partner and period are known good, so that a typo fails at once; and forked only
@@ -335,8 +315,6 @@ def build_all(config: Config, period: str, formats: Iterable[str] = FORMATS, out
     The data are loaded once; forked workers share them copy-on-write.
     """
     import multiprocessing
-
-    from reportgen.files import exclusive
 
     data = load(config)
     when = Period.parse(period)

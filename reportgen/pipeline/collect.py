@@ -10,10 +10,13 @@ from pathlib import Path
 
 from reportgen import timestamps
 from reportgen.config import Config
+from reportgen.errors import CollectError
+from reportgen.http import Http
 from reportgen.models import Vintage
 from reportgen.partners import bundled
-from reportgen.sources import census_api, census_bulk, snapshot
+from reportgen.sources import census_api, census_bulk, feeds, snapshot
 from reportgen.store import Store
+from reportgen.store.news import NewsStore
 
 SOURCE = census_bulk.SOURCE
 
@@ -46,8 +49,6 @@ def collect(config: Config, file: Path | None = None, *, use_snapshot: bool = Fa
     elif file is not None:
         batch = census_bulk.read_file(file, registry)
     else:
-        from reportgen.http import Http
-
         with Http(config.http, config.data_dir / "cache") as http:
             fetched = http.get(config.census.bulk_url, what="Census bulk file download")
         with Store(config.db_path) as store:  # an unchanged release is not parsed again
@@ -70,8 +71,6 @@ def collect_api(config: Config, first: str, last: str, *, levels: Iterable[str] 
                 partners: Iterable[str] = ()) -> Collected:
     """Read country totals (and commodity detail at `levels` for `partners`, every country if none
     is named) for the whole years from `first` to `last` from the Census API into the store."""
-    from reportgen.http import Http
-
     registry = bundled()
     named = [registry.partner(p) for p in partners] or [p for p in registry if p.is_country and p.iso2]
     codes = [p.census_codes[0] for p in named]
@@ -99,11 +98,6 @@ class FeedReport:
 
 def collect_news(config: Config) -> list[FeedReport]:
     """Fetch every configured feed and store its new entries; a feed that fails is reported, never raised."""
-    from reportgen.errors import CollectError
-    from reportgen.http import Http
-    from reportgen.sources import feeds
-    from reportgen.store.news import NewsStore
-
     reports = []
     with Http(config.http, config.data_dir / "cache", deadline=config.news.deadline) as http, \
             Store(config.db_path) as store:

@@ -8,10 +8,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reportgen.config import Config
+from reportgen.delivery import archive, smtp, tokens
+from reportgen.delivery import digest as mail
 from reportgen.errors import DeliveryError, InputError
-from reportgen.files import held
+from reportgen.files import held, write_atomic
 from reportgen.models import Facts
 from reportgen.pipeline.briefing import NEWS_UNREAD, facts, load, write
+from reportgen.render import email as render
+from reportgen.render.charts import draw
+from reportgen.store.mail import MailStore
 
 SMTP_PASSWORD = "REPORTGEN_SMTP_PASSWORD"
 
@@ -42,10 +47,6 @@ def send(config: Config, partner: str, period: str, *, dry_run: bool = False, re
     The digest is made from the same facts as the briefing. Rows are queued in the outbox, then sent
     over SMTP (or written as .eml files to `out_dir` with `dry_run`, which changes nothing).
     """
-    from reportgen.delivery import digest as mail
-    from reportgen.delivery import smtp, tokens
-    from reportgen.store.mail import MailStore
-
     data = load(config, partner=partner, period=period)
     result = facts(config, data, partner, period)
     notes = [NEWS_UNREAD] if result.news is not None and not result.news.feeds_read else []
@@ -64,8 +65,6 @@ def send(config: Config, partner: str, period: str, *, dry_run: bool = False, re
     with MailStore(config.db_path) as box:
         if next(box.would_send(issue, result.partner.code, follows, message_id, resend_unknown=resend_unknown),
                 None) is None:  # nobody to write to: spare the charts and the PDF
-            from reportgen.render import email as render
-
             subject = render.subject_of(render.email_environment(config.templates_dir, config.briefing.locale), result)
             return SendReport(issue, subject, outbox=box.counts(issue), delivery=None if dry_run else smtp.Delivery(),
                               notes=notes)
@@ -76,8 +75,6 @@ def send(config: Config, partner: str, period: str, *, dry_run: bool = False, re
         report.notes.append(f"public_url {config.public_url} is not https: List-Unsubscribe-Post (one-click, "
                             "RFC 8058) is left out")
     if dry_run:
-        from reportgen.files import write_atomic
-
         folder = out_dir or config.output_dir / "digests" / issue
         with MailStore(config.db_path) as box:
             for n, row in enumerate(box.would_send(issue, result.partner.code, follows, message_id,
@@ -122,12 +119,6 @@ def _digest(config: Config, result: Facts, issue: str):
     """Render the issue's digest once: charts as PNG (attached or written to the archive), the PDF if asked."""
     import tempfile
 
-    from reportgen.delivery import archive
-    from reportgen.delivery import digest as mail
-    from reportgen.files import write_atomic
-    from reportgen.render import email as render
-    from reportgen.render.charts import draw
-
     folder = archive.folder(result.partner.code, result.period)
     stem = archive.stem(result.partner.code, result.period)
     charts, images = [], []
@@ -160,9 +151,6 @@ class Unsubscribed:
 
 def unsubscribe(config: Config, token: str) -> Unsubscribed:
     """Unsubscribe whoever a token from a digest names (the CLI and the web page's one-click endpoint)."""
-    from reportgen.delivery import tokens
-    from reportgen.store.mail import MailStore
-
     number = tokens.token_subscriber(token)
     with MailStore(config.db_path) as box:
         who = box.subscriber(id=number) if number is not None else None

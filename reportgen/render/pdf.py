@@ -25,6 +25,7 @@ from typing import Self
 
 from reportgen.errors import RenderError
 from reportgen.files import write_atomic
+from reportgen.render.pages import make_up
 
 WARM_UP = ('<p style="font-family: DejaVu Serif">Aa <b>Aa</b></p>'
            '<p style="font-family: DejaVu Sans">Aa <b>Aa</b> 1</p>')  # the briefing's fonts
@@ -87,8 +88,6 @@ def _collector_paused():
 def write_pdf(html: str, target: Path) -> Path:
     """Write `html` as a PDF at `target`, atomically; title, language and metadata come from the document."""
     import weasyprint
-
-    from reportgen.render.pages import make_up
 
     images: dict = {}  # decoded images, kept from one layout to the next
 

@@ -17,16 +17,13 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from reportgen import timestamps
 from reportgen.errors import CollectError
+from reportgen.http import Http, redact
 from reportgen.models import MAX_DOLLARS, Batch, Observation, Vintage
 from reportgen.partners import WORLD, Registry
-
-if TYPE_CHECKING:  # the HTTP stack costs a tenth of a second to import: only collecting needs it
-    from reportgen.http import Http
 
 SOURCE = "census-api"
 BASE_URL = "https://api.census.gov/data/timeseries/intltrade"
@@ -116,8 +113,6 @@ class CensusApi:
             raise CollectError(f"{query.describe()}: not published yet; {self._latest_hint(query)}")
         text = fetched.content.decode("utf-8", errors="replace").strip()
         if fetched.status == 400:  # its text may quote the request, key and all
-            from reportgen.http import redact
-
             message = redact(" ".join(text.split()), self.key)[:300] or "no message"
             raise CollectError(f"{query.describe()}: the Census API rejected the query: {message}")
         if not text.startswith("["):

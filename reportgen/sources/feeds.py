@@ -22,6 +22,7 @@ from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 from reportgen.config import FeedConfig
 from reportgen.controls import CONTROL, strip_controls
 from reportgen.errors import CollectError
+from reportgen.folding import fold
 from reportgen.models import FeedEntry
 from reportgen.timestamps import iso
 
@@ -195,8 +196,6 @@ def _published(raw) -> tuple[datetime | None, bool]:
 
 def _local_date(text: str) -> datetime | None:
     """'Seg, 24 Set 2018 19:42:40 -0300' or 'lun, 06 ene 2025 ...': RFC 822 with names in another language."""
-    from reportgen.folding import fold
-
     match = _LOCAL_DATE.match(text)
     if not match:
         return None

@@ -18,6 +18,9 @@ from werkzeug.exceptions import HTTPException, InternalServerError, TooManyReque
 
 from reportgen.config import Config
 from reportgen.errors import BusyError, InputError, LockedError, ReportgenError
+from reportgen.render.format import period_label
+from reportgen.render.html import bundled_templates
+from reportgen.web import unsubscribe, views
 from reportgen.web.auth import Editors, challenge
 from reportgen.web.briefings import Briefings
 from reportgen.web.printing import PdfWorkers
@@ -32,10 +35,6 @@ RETRY_AFTER = "30"
 def create_app(config: Config, *, workers: PdfWorkers | None = None, pdf_workers: int = 1,
                pdf_timeout: float = 30.0) -> Flask:
     """The web page for `config`; PDFs go to `workers` (started here unless given)."""
-    from reportgen.render.format import period_label
-    from reportgen.render.html import bundled_templates
-    from reportgen.web import unsubscribe, views
-
     app = Flask("reportgen.web")
     app.config.update(
         SECRET_KEY=secrets.token_bytes(32),  # signs only the CSRF session cookie: a restart asks for a reload

@@ -13,6 +13,7 @@ import re
 from flask import Blueprint, current_app, render_template
 
 from reportgen.errors import InputError
+from reportgen.pipeline import unsubscribe
 
 blueprint = Blueprint("unsubscribe", __name__)
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,16}\.[A-Za-z0-9_-]{16,64}$")  # <number>.<signature>, base64url
@@ -31,7 +32,5 @@ def confirm(token: str):
 
 @blueprint.post("/unsubscribe/<token>")
 def apply(token: str):
-    from reportgen.pipeline import unsubscribe
-
     result = unsubscribe(current_app.extensions["reportgen"]["config"], _token(token))
     return render_template("web/unsubscribed.html", changed=result.changed)
