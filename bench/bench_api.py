@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from fakes.census_api import PREFIX, CensusApiFake, split
+from fakes.census_api import PREFIX, CensusApiFake, split  # noqa: E402 (tests/ is on the path only from here)
 
 KEY = "bench-key-0000"
 CHAPTERS = [f"{c:02d}" for c in range(1, 98) if c != 77]

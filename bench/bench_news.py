@@ -136,7 +136,8 @@ def main() -> None:
     for code in ("MX", "CA", "JP"):
         started = time.perf_counter()
         items = pipeline.news_for(config, bundled().resolve(code), Period.parse("2024-06")).items
-        line(f"one briefing's news, {code} 2024-06 ({len(items)} items)", f"{(time.perf_counter() - started) * 1000:.1f} ms")
+        took = (time.perf_counter() - started) * 1000
+        line(f"one briefing's news, {code} 2024-06 ({len(items)} items)", f"{took:.1f} ms")
     line("peak memory of this process", f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 

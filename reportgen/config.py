@@ -44,7 +44,8 @@ class CensusConfig(Section):
 class HttpConfig(Section):
     timeout: float = Field(30.0, gt=0, description="Seconds to wait for a server to connect or to send more data.")
     retries: int = Field(3, ge=0, le=10, description="Retries after a 429, a 5xx or a dropped connection.")
-    backoff: float = Field(0.5, ge=0, description="Backoff factor in seconds: waits grow 0.5, 1, 2, ... between retries.")
+    backoff: float = Field(
+        0.5, ge=0, description="Backoff factor in seconds: waits grow 0.5, 1, 2, ... between retries.")
     user_agent: str = Field(
         f"reportgen/{__version__} (automated trade-statistics briefings)",
         min_length=1,
@@ -54,7 +55,8 @@ class HttpConfig(Section):
 
 class BriefingConfig(Section):
     locale: str = Field("en_US", description="Babel locale for numbers and dates in briefings.")
-    table_months: int = Field(13, ge=2, le=60, description="Months shown in the monthly table (13 = a year and the same month before).")
+    table_months: int = Field(
+        13, ge=2, le=60, description="Months shown in the monthly table (13 = a year and the same month before).")
     top_partners: int = Field(10, ge=3, le=30, description="Partners shown in the top-partners chart.")
     page_size: Literal["A4", "Letter"] = Field("A4", description="PDF page size: A4 or Letter.")
 
@@ -80,7 +82,8 @@ class SourcesConfig(Section):
 class MoversConfig(Section):
     level: Literal["HS2", "HS4"] = Field("HS2", description="The product level of 'What drove the change': HS2 or HS4.")
     threshold: float = Field(
-        0.5, gt=0, description="A product earns a sentence when it moved its flow by at least this many percentage points.",
+        0.5, gt=0,
+        description="A product earns a sentence when it moved its flow by at least this many percentage points.",
     )
     top: int = Field(5, ge=1, le=20, description="Products in each table of largest increases and decreases.")
 
@@ -101,10 +104,14 @@ DEFAULT_FEEDS = [
 
 class NewsConfig(Section):
     max_bytes: int = Field(5 * 1024 * 1024, gt=0, description="The largest feed reportgen downloads, in bytes.")
-    deadline: float = Field(30.0, gt=0, description="Seconds a whole feed fetch may take, retries and waits included, however slowly it arrives.")
+    deadline: float = Field(
+        30.0, gt=0,
+        description="Seconds a whole feed fetch may take, retries and waits included, however slowly it arrives.")
     max_items: int = Field(5, ge=0, le=50, description="Items in a briefing's 'In the news' section.")
-    days_before: int = Field(0, ge=0, description="Days before the first day of the period's last month that news counts.")
-    days_after: int = Field(45, ge=0, description="Days after the end of the period that news counts (the weeks up to the release).")
+    days_before: int = Field(
+        0, ge=0, description="Days before the first day of the period's last month that news counts.")
+    days_after: int = Field(
+        45, ge=0, description="Days after the end of the period that news counts (the weeks up to the release).")
     topics: list[str] = Field(
         default_factory=lambda: ["tariff", "tariffs", "arancel", "aranceles", "trade deficit", "trade surplus",
                                  "trade balance", "trade gap", "international trade", "trade talks", "trade war",
@@ -120,11 +127,15 @@ class SmtpConfig(Section):
     port: int = Field(587, ge=1, le=65535, description="Its port: 587 for starttls, 465 for ssl, 25 for none.")
     security: Literal["none", "starttls", "ssl"] = Field(
         "starttls", description="none, starttls (the certificate is verified) or ssl.")
-    username: str = Field("", description="The login, if the server wants one; the password comes from REPORTGEN_SMTP_PASSWORD.")
+    username: str = Field(
+        "", description="The login, if the server wants one; the password comes from REPORTGEN_SMTP_PASSWORD.")
     sender: str = Field("reportgen <briefings@localhost>", min_length=3, description="The From address of digests.")
-    rate_limit: float = Field(0, ge=0, description="At most this many messages a second; 0 sends as fast as the server takes them.")
-    batch_size: int = Field(100, ge=1, le=10000, description="Messages sent over one connection before a new one is opened.")
-    timeout: float = Field(60.0, gt=0, description="Seconds to wait for the server to connect or answer before giving up.")
+    rate_limit: float = Field(
+        0, ge=0, description="At most this many messages a second; 0 sends as fast as the server takes them.")
+    batch_size: int = Field(
+        100, ge=1, le=10000, description="Messages sent over one connection before a new one is opened.")
+    timeout: float = Field(
+        60.0, gt=0, description="Seconds to wait for the server to connect or answer before giving up.")
 
 
 class WebConfig(Section):
@@ -162,10 +173,12 @@ class EmailConfig(Section):
 
 
 class Config(Section):
-    data_dir: Path = Field(Path("data"), description="Folder of the SQLite store (reportgen.db) and the download cache.")
+    data_dir: Path = Field(
+        Path("data"), description="Folder of the SQLite store (reportgen.db) and the download cache.")
     output_dir: Path = Field(Path("output"), description="Folder where `reportgen build` writes briefings.")
     templates_dir: Path | None = Field(
-        None, description="A folder of templates that override the bundled ones file by file (a newsroom's house style)."
+        None,
+        description="A folder of templates that override the bundled ones file by file (a newsroom's house style).",
     )
     census: CensusConfig = Field(default_factory=CensusConfig, description="The U.S. Census Bureau source.")
     http: HttpConfig = Field(default_factory=HttpConfig, description="The shared HTTP session.")
@@ -176,7 +189,8 @@ class Config(Section):
         default_factory=lambda: ["MX", "CA", "CN"],
         description="The partners the monthly job briefs, and subscribers follow unless they choose.",
     )
-    public_url: WebAddress = Field("http://localhost:8000", description="The base of links in emails and feeds (the web page's address).")
+    public_url: WebAddress = Field(
+        "http://localhost:8000", description="The base of links in emails and feeds (the web page's address).")
     feeds: list[FeedConfig] = Field(default_factory=lambda: list(DEFAULT_FEEDS), description="The news feeds to read.")
     news: NewsConfig = Field(default_factory=NewsConfig, description="How news is fetched and chosen.")
     smtp: SmtpConfig = Field(default_factory=SmtpConfig, description="The mail server for digests.")
@@ -265,5 +279,6 @@ def _describe(exc: ValidationError) -> str:
             problems.append(f"{key}: unknown key")
         else:
             message = error["msg"].removeprefix("Value error, ")
-            problems.append(f"{key}: {message} (got {error['input']!r})" if error["type"] != "missing" else f"{key}: {message}")
+            got = "" if error["type"] == "missing" else f" (got {error['input']!r})"
+            problems.append(f"{key}: {message}{got}")
     return "; ".join(problems)

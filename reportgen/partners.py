@@ -73,7 +73,8 @@ class Registry:
                              "name the partner")
         names = {_fold(p.short_name): p.short_name for p in self if p.kind in ("country", "group")}
         close = difflib.get_close_matches(_fold(text), names, n=3, cutoff=0.6)
-        hint = f"; did you mean {' or '.join(names[c] for c in close)}?" if close else "; `reportgen partners` lists them"
+        hint = (f"; did you mean {' or '.join(names[c] for c in close)}?" if close
+                else "; `reportgen partners` lists them")
         raise InputError(f"unknown partner {text!r}{hint}")
 
     def partner(self, text: str) -> Partner:

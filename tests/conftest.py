@@ -17,9 +17,8 @@ from pytest_httpserver import HTTPServer
 os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path(__file__).resolve().parent.parent),
                                                          os.environ.get("PYTHONPATH")]))
 
-HEADER = ("year", "CTY_CODE", "CTYNAME",
-          *(f"I{m}" for m in ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")), "IYR",
-          *(f"E{m}" for m in ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")), "EYR")
+MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+HEADER = ("year", "CTY_CODE", "CTYNAME", *(f"I{m}" for m in MONTHS), "IYR", *(f"E{m}" for m in MONTHS), "EYR")
 
 
 def census_row(year: Any, code: Any, name: str, imports: Sequence[Any], exports: Sequence[Any],
@@ -40,7 +39,8 @@ def make_xlsx(tmp_path: Path) -> Callable[..., Path]:
     """Write rows under a header (the official one by default) to an .xlsx file, as Census does."""
     import openpyxl
 
-    def make(rows: Sequence[Sequence[Any]], *, header: Sequence[Any] | None = HEADER, name: str = "country.xlsx") -> Path:
+    def make(rows: Sequence[Sequence[Any]], *, header: Sequence[Any] | None = HEADER,
+             name: str = "country.xlsx") -> Path:
         book = openpyxl.Workbook()
         sheet = book.active
         sheet.title = "country"

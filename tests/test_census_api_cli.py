@@ -58,7 +58,8 @@ def expected_vehicles() -> tuple[int, float]:
 def test_collect_then_build_says_what_drove_the_change(run, fake, tmp_path):
     result = collect(run, "--detail", "hs2", "--partner", "MX")
     assert result.returncode == 0, result.stderr
-    assert re.match(r"stored census-api vintage \d{4}-\d\d-\d\d/[0-9a-f]{8}: [\d,]+ values through 2024-12", result.stdout)
+    assert re.match(r"stored census-api vintage \d{4}-\d\d-\d\d/[0-9a-f]{8}: [\d,]+ values through 2024-12",
+                    result.stdout)
 
     built = run("build", "--partner", "MX", "--period", "2024", "--format", "html")
     assert built.returncode == 0, built.stderr

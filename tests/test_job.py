@@ -99,8 +99,8 @@ def test_run_builds_archives_and_sends_once(home):
         assert [s for s, _ in stages(first)] == ["collect", "news", "build", "send"]
         assert sorted(m.rcpt_tos[0] for m in server.handler.messages) == [
             "ana@example.com", "ben@example.com", "cy@example.com"]
-        assert all(m.message["Subject"] == "U.S. goods trade deficit with Mexico widens to $14.5 billion in December 2024"
-                   for m in server.handler.messages)
+        subject = "U.S. goods trade deficit with Mexico widens to $14.5 billion in December 2024"
+        assert all(m.message["Subject"] == subject for m in server.handler.messages)
         assert (home / "output" / "index.html").is_file() and (home / "output" / "feed.atom").is_file()
 
         second = run(home, "--offline")

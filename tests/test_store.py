@@ -83,7 +83,8 @@ def test_an_older_vintage_stored_late_does_not_change_the_newer(tmp_path):
         assert readings(store) == before == revised
         assert readings(store, as_of=new.label) == revised
         assert readings(store, as_of=old.label) == late
-        assert [stored.vintage.label for stored in store.vintages(SOURCE)] == [old.label, new.label]  # ordered by publication
+        # ordered by publication
+        assert [stored.vintage.label for stored in store.vintages(SOURCE)] == [old.label, new.label]
 
 
 def test_an_older_vintage_stored_between_two_newer_ones(tmp_path):
@@ -236,7 +237,8 @@ def test_a_newer_vintage_bounds_what_an_older_one_covered(tmp_path):
         Observation("MEX", "export", "2024-12", 30_000_000_000), Observation("MEX", "export", "2031-12", 1),
         Observation("MEX", "export", "2031", 12)])
     good = Batch(vintage=vintage("2025-03-06T13:30:00Z", "b"), last_month="2025-01", observations=[
-        Observation("MEX", "export", "2024-12", 30_000_000_000), Observation("MEX", "export", "2025-01", 31_000_000_000)])
+        Observation("MEX", "export", "2024-12", 30_000_000_000),
+        Observation("MEX", "export", "2025-01", 31_000_000_000)])
     with Store(tmp_path / "reportgen.db") as store:
         store.add(bad)
         assert store.month_range(SOURCE)[1] == "2031-12"

@@ -127,7 +127,8 @@ def shares(figures: Figures, world: Figures | None) -> dict[str, float | None]:
 
 
 def month_table(table: TradeTable, partner: str, period: Period, count: int) -> list[MonthRow]:
-    return [MonthRow(key, f.exports, f.imports, f.balance) for key, f in table.month_rows(partner, period.last_month, count)]
+    rows = table.month_rows(partner, period.last_month, count)
+    return [MonthRow(key, f.exports, f.imports, f.balance) for key, f in rows]
 
 
 def chart_series(table: TradeTable, partner: str, period: Period, countries: Collection[str],

@@ -42,7 +42,8 @@ class TradeTable:
 
     def covers(self, period: Period) -> bool:
         """Whether every month of the period is in the table."""
-        return bool(self.latest_month) and self.first_month <= period.months[0] and period.last_month <= self.latest_month
+        return (bool(self.latest_month) and self.first_month <= period.months[0]
+                and period.last_month <= self.latest_month)
 
     def values(self, period: Period) -> dict[str, Figures]:
         """The figures of every partner with complete data for the period (cached: a batch asks again)."""

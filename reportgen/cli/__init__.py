@@ -160,7 +160,8 @@ def facts(ctx: click.Context, partner: str, period: str, as_json: bool) -> None:
 
     click.echo(f"{result.partner.short_name} ({result.partner.code}), {period_label(result.period)}: "
                f"{data['source']} vintage {data['vintage']}")
-    click.echo(f"  {'':<12} {period_label(result.period):>24}" + (f" {period_label(c.period):>24}  change" if c else ""))
+    click.echo(f"  {'':<12} {period_label(result.period):>24}"
+               + (f" {period_label(c.period):>24}  change" if c else ""))
     for measure in ("exports", "imports", "balance", "total_trade"):
         row = f"  {measure.replace('_', ' '):<12} {amount(result.figures, measure):>24}"
         click.echo(row + (f" {amount(c.figures, measure):>24}  {change(measure)}" if c else ""))

@@ -88,7 +88,8 @@ def subscribers() -> None:
 @subscribers.command()
 @click.argument("email")
 @click.option("--name", default="", help="The subscriber's name, shown in the To: line.")
-@click.option("--partners", default="", help="Partners followed, comma-separated (MX,CA); default: the config's partners.")
+@click.option("--partners", default="",
+              help="Partners followed, comma-separated (MX,CA); default: the config's partners.")
 @click.option("--language", default="en", show_default=True, help="The subscriber's language.")
 @click.pass_context
 def add(ctx: click.Context, email: str, name: str, partners: str, language: str) -> None:
@@ -97,7 +98,8 @@ def add(ctx: click.Context, email: str, name: str, partners: str, language: str)
     with _box(ctx) as box:
         if box.add([new]):
             existing = box.subscriber(new.email)
-            raise InputError(f"{new.email} is already a subscriber ({existing.status}); remove it first to add it again")
+            raise InputError(f"{new.email} is already a subscriber ({existing.status}); "
+                             "remove it first to add it again")
     click.echo(f"added {new.email}, following {','.join(new.partners) or 'the configured partners'}")
 
 
@@ -114,7 +116,8 @@ def remove(ctx: click.Context, email: str) -> None:
 
 
 @subscribers.command(name="list")
-@click.option("--status", type=click.Choice(["active", "unsubscribed", "bounced"]), help="Only subscribers in this state.")
+@click.option("--status", type=click.Choice(["active", "unsubscribed", "bounced"]),
+              help="Only subscribers in this state.")
 @click.pass_context
 def list_(ctx: click.Context, status: str | None) -> None:
     """List subscribers: address, name, language, partners, status, date added."""
@@ -170,7 +173,8 @@ def import_(ctx: click.Context, file: Path) -> None:
 
 
 @subscribers.command()
-@click.option("--out", "out", type=click.Path(path_type=Path, dir_okay=False), help="Write to this file (default: stdout).")
+@click.option("--out", "out", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write to this file (default: stdout).")
 @click.pass_context
 def export(ctx: click.Context, out: Path | None) -> None:
     """Write every subscriber as CSV, in the columns `import` reads."""
@@ -203,7 +207,8 @@ def unsubscribe(ctx: click.Context, token: str) -> None:
 @click.option("--resend-unknown", is_flag=True,
               help="Send again the messages whose delivery is unknown (the connection was lost before the reply).")
 @click.pass_context
-def send(ctx: click.Context, partner: str, period: str, dry_run: bool, out_dir: Path | None, resend_unknown: bool) -> None:
+def send(ctx: click.Context, partner: str, period: str, dry_run: bool, out_dir: Path | None,
+         resend_unknown: bool) -> None:
     """Email the digest of a partner and period to its subscribers, each exactly once."""
     try:
         report = pipeline.send(_config(ctx), partner, period, dry_run=dry_run, resend_unknown=resend_unknown,

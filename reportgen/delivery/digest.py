@@ -104,8 +104,9 @@ class Letter:
     email package's; only the replacement is ours, which is what makes thousands of copies cheap.
     """
 
-    STAND_INS: ClassVar[dict[str, str]] = {"To": "recipient@stand-in.invalid", "Date": "Thu, 01 Jan 1970 00:00:00 +0000",
-                 "Message-ID": "<message-id@stand-in.invalid>", "List-Unsubscribe": "<https://stand-in.invalid/>"}
+    STAND_INS: ClassVar[dict[str, str]] = {
+        "To": "recipient@stand-in.invalid", "Date": "Thu, 01 Jan 1970 00:00:00 +0000",
+        "Message-ID": "<message-id@stand-in.invalid>", "List-Unsubscribe": "<https://stand-in.invalid/>"}
     TEXT, HTML = "STAND-IN-TEXT-BODY", "STAND-IN-HTML-BODY"
 
     def __init__(self, digest: Digest):

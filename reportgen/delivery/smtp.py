@@ -82,7 +82,8 @@ def connect(config: SmtpConfig, password: str) -> smtplib.SMTP:
     if config.username and not password:
         raise DeliveryError("smtp.username is set but REPORTGEN_SMTP_PASSWORD is empty")
     if config.username and config.security == "none" and not _loopback(config.host):
-        raise DeliveryError(f"{where}: will not send the SMTP password unencrypted; set smtp.security to starttls or ssl")
+        raise DeliveryError(f"{where}: will not send the SMTP password unencrypted; "
+                            "set smtp.security to starttls or ssl")
     smtp = None
     try:
         if config.security == "ssl":
@@ -107,10 +108,12 @@ def connect(config: SmtpConfig, password: str) -> smtplib.SMTP:
         raise DeliveryError(f"{where}: the server's certificate could not be verified ({exc.verify_message})") from None
     except smtplib.SMTPAuthenticationError as exc:
         _close(smtp)
-        raise DeliveryError(f"{where}: login refused for {config.username} ({describe(exc.smtp_code, exc.smtp_error)})") from None
+        why = describe(exc.smtp_code, exc.smtp_error)
+        raise DeliveryError(f"{where}: login refused for {config.username} ({why})") from None
     except smtplib.SMTPResponseException as exc:
         _close(smtp)
-        raise DeliveryError(f"{where}: the server refused the session ({describe(exc.smtp_code, exc.smtp_error)})") from None
+        why = describe(exc.smtp_code, exc.smtp_error)
+        raise DeliveryError(f"{where}: the server refused the session ({why})") from None
     except (smtplib.SMTPException, OSError) as exc:
         _close(smtp)
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc) or type(exc).__name__

@@ -39,7 +39,8 @@ def secret_key(data_dir: Path) -> bytes:
         raise DeliveryError(f"{path} can be read by others (mode {stat.filemode(mode)}): run chmod 600 on it")
     key = path.read_text(encoding="ascii").strip()
     if len(key) < MIN_LENGTH:
-        raise DeliveryError(f"{path} holds no usable key; delete it to make a new one (old unsubscribe links stop working)")
+        raise DeliveryError(f"{path} holds no usable key; delete it to make a new one "
+                            "(old unsubscribe links stop working)")
     return key.encode("ascii")
 
 

@@ -137,7 +137,8 @@ def _digest(config: Config, result: Facts, issue: str):
             path = write(config, result, ["pdf"], Path(tmp))[0]
             pdf = mail.pdf_part(path.read_bytes(), f"{stem}.pdf")
     env = render.email_environment(config.templates_dir, config.briefing.locale)
-    rendered = render.render_digest(env, result, charts, briefing_url=mail.briefing_url(config.public_url, folder, stem),
+    rendered = render.render_digest(env, result, charts,
+                                    briefing_url=mail.briefing_url(config.public_url, folder, stem),
                                     pdf_attached=pdf is not None, publisher=config.publisher.name)
     return mail.Digest(issue, rendered.subject, rendered.html, rendered.text, config.smtp.sender, config.public_url,
                        (render.RECIPIENT, render.UNSUBSCRIBE_URL), tuple(images), pdf)

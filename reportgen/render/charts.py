@@ -181,7 +181,8 @@ def _partners(facts: Facts, series: ChartSeries, locale: str) -> Chart:
     who, when = facts.partner.display_name, period_label(facts.period, locale)
     alt = f"Bar chart: the {len(top) - beyond} largest U.S. trading partners by total goods trade in {when}"
     if beyond:
-        alt += f", then, after a break in the ranking, {who}, the {ordinal(rank.rank).removesuffix('-largest')}, highlighted"
+        place = ordinal(rank.rank).removesuffix("-largest")
+        alt += f", then, after a break in the ranking, {who}, the {place}, highlighted"
     elif shown:
         alt += f", with {who} highlighted"
     else:
@@ -248,7 +249,8 @@ def _columns(ax, xs: list[float], heights: list[float], width: float, color: str
     """Bars from zero as one collection, as `ax.bar` draws them but one SVG group, not one per bar, to print."""
     from matplotlib.collections import PolyCollection
 
-    boxes = [[(x - width / 2, 0), (x - width / 2, h), (x + width / 2, h), (x + width / 2, 0)] for x, h in zip(xs, heights)]
+    half = width / 2
+    boxes = [[(x - half, 0), (x - half, h), (x + half, h), (x + half, 0)] for x, h in zip(xs, heights)]
     columns = PolyCollection(boxes, facecolors=color, edgecolors="none", label=label)
     columns.sticky_edges.y.append(0)  # as with bars: no margin beyond the zero line
     ax.add_collection(columns)

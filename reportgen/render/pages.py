@@ -89,7 +89,8 @@ class _Scanner(HTMLParser):
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if not self._done and self._depth == 0:  # a self-closed block: it starts and ends here
             start = self._offset()
-            self.blocks.append(Block(tag, dict(attrs).get("id") or "", [], start, start + len(self.get_starttag_text())))
+            end = start + len(self.get_starttag_text())
+            self.blocks.append(Block(tag, dict(attrs).get("id") or "", [], start, end))
 
     def handle_endtag(self, tag: str) -> None:
         if self._done or self._depth is None:

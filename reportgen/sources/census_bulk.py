@@ -88,7 +88,8 @@ def parse_rows(rows: Iterable[tuple[Any, ...]], registry: Registry, vintage: Vin
         code = _code(row[1], name, number)
         # A repeated row would be summed into its partner twice, silently doubling it.
         if (year, code) in seen:
-            raise CollectError(f"{name}: row {number} repeats CTY_CODE {code} for {year} (first seen in row {seen[year, code]})")
+            raise CollectError(f"{name}: row {number} repeats CTY_CODE {code} for {year} "
+                               f"(first seen in row {seen[year, code]})")
         seen[year, code] = number
         values = [_dollars(v, name, number, HEADER[3 + i]) for i, v in enumerate(row[3:len(HEADER)])]
         parsed.append((year, code, str(row[2] or "").strip(), values[:13], values[13:]))

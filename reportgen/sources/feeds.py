@@ -4,8 +4,9 @@ Feeds are untrusted input. A document that declares entities (billion laughs, ex
 is refused before any parser sees it. feedparser gets the bytes as a stream, never as a string
 (it would open a string that looks like a URL or a file path), with the response's content type
 and address, so encodings are read right and relative links resolve. Titles and summaries leave
-as plain text without control characters, any HTML in them cleaned by nh3 first; links are kept only when they are http(s),
-and without tracking parameters. Fetching is the shared HTTP session's job (`reportgen.http`).
+as plain text without control characters, any HTML in them cleaned by nh3 first; links are kept
+only when they are http(s), and without tracking parameters. Fetching is the shared HTTP session's
+job (`reportgen.http`).
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ MAX_SUMMARY = 1200  # characters of a summary kept: enough for a teaser and for 
 _DECLARATION = re.compile(rb"<!\s*(?:ENTITY|DOCTYPE[^>\[]*\[)", re.IGNORECASE)
 # Query parameters that only track who clicked where; a link without them is the same page.
 TRACKING = re.compile(r"^(utm_\w*|fbclid|gclid|dclid|gbraid|wbraid|msclkid|mc_cid|mc_eid|_hsenc|_hsmi|igshid|"
-                      r"yclid|_ga|ocid|cmpid|icid|ncid|mkt_tok|sr_share|wt\.mc_id|at_medium|at_campaign)$", re.IGNORECASE)
+                      r"yclid|_ga|ocid|cmpid|icid|ncid|mkt_tok|sr_share|wt\.mc_id|at_medium|at_campaign)$",
+                      re.IGNORECASE)
 _BLOCK = re.compile(r"<(?=/?(?:p|br|div|li|ul|ol|h[1-6]|tr|td|th|table|blockquote|section|article|pre|hr|dd|dt)\b)",
                     re.IGNORECASE)
 _CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.DOTALL)  # CDATA escaped once too often arrives as text
@@ -95,7 +97,8 @@ def parse(content: bytes, feed: FeedConfig, *, url: str, content_type: str, fetc
     # A well-formed feed may be empty; a document that is neither a feed nor yields an entry is a failure.
     if not entries and (problem or not result.get("version")):
         got = f"{content_type.split(';')[0]}, " if content_type else ""
-        raise CollectError(f"feed {feed.name!r} failed: {url} is not an RSS or Atom feed ({got}{problem or 'no entries'})")
+        raise CollectError(f"feed {feed.name!r} failed: {url} is not an RSS or Atom feed "
+                           f"({got}{problem or 'no entries'})")
     warning = ""
     if problem:
         warning = f"feed {feed.name!r} is malformed ({problem}); {len(entries)} entries recovered and used"

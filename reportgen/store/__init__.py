@@ -120,7 +120,8 @@ class Store(Database):
     def find(self, source: str, sha256: str) -> Vintage | None:
         """The vintage stored from a file with this content hash, if any."""
         with self._reading():
-            row = self.db.execute("SELECT label FROM vintages WHERE source = ? AND sha256 = ?", (source, sha256)).fetchone()
+            row = self.db.execute("SELECT label FROM vintages WHERE source = ? AND sha256 = ?",
+                                  (source, sha256)).fetchone()
         return self.vintage(source, row[0]) if row else None
 
     def add(self, batch: Batch) -> AddResult:
@@ -194,7 +195,8 @@ class Store(Database):
         ).rowcount
         # An older release stored late must not change what the next newer vintage reads:
         # where that vintage had no row of its own, pin the value it read until now.
-        following = db.execute("SELECT label FROM vintages WHERE source = ? AND seq = ?", (v.source, seq + 1)).fetchone()
+        following = db.execute("SELECT label FROM vintages WHERE source = ? AND seq = ?",
+                               (v.source, seq + 1)).fetchone()
         if following:
             db.execute(
                 """INSERT OR IGNORE INTO observations
@@ -228,11 +230,14 @@ class Store(Database):
         names = ", ".join(f.name for f in fields(Vintage))
         with self._reading():
             if label is None:
-                row = self.db.execute(f"SELECT {names} FROM vintages WHERE source = ? ORDER BY seq DESC LIMIT 1", (source,)).fetchone()
+                row = self.db.execute(f"SELECT {names} FROM vintages WHERE source = ? ORDER BY seq DESC LIMIT 1",
+                                      (source,)).fetchone()
             else:
-                row = self.db.execute(f"SELECT {names} FROM vintages WHERE source = ? AND label = ?", (source, label)).fetchone()
+                row = self.db.execute(f"SELECT {names} FROM vintages WHERE source = ? AND label = ?",
+                                      (source, label)).fetchone()
         if row is None:
-            raise StoreError(f"{self.path}: no {source} data" + (f" with vintage {label}" if label else "") + " in the store")
+            which = f" with vintage {label}" if label else ""
+            raise StoreError(f"{self.path}: no {source} data{which} in the store")
         return Vintage(*row)
 
     def first_vintage(self, source: str, month: str, *, upto: str | None = None) -> Vintage | None:
@@ -328,7 +333,8 @@ class Store(Database):
         with self._reading():
             for order in ("ASC", "DESC"):
                 row = self.db.execute(
-                    f"""SELECT o.period FROM observations o JOIN vintages w ON w.source = o.source AND w.label = o.vintage
+                    f"""SELECT o.period FROM observations o
+                        JOIN vintages w ON w.source = o.source AND w.label = o.vintage
                         WHERE o.source = :source AND o.reporter = :reporter AND o.commodity = 'TOTAL'
                           AND length(o.period) = 7 AND (:limit IS NULL OR w.seq <= :limit)
                           AND (:cap IS NULL OR o.period <= :cap)
@@ -344,7 +350,8 @@ class Store(Database):
             return None
         label = self.vintage(source, as_of).label  # an unknown vintage fails here, clearly
         with self._reading():
-            return self.db.execute("SELECT seq FROM vintages WHERE source = ? AND label = ?", (source, label)).fetchone()[0]
+            return self.db.execute("SELECT seq FROM vintages WHERE source = ? AND label = ?",
+                                   (source, label)).fetchone()[0]
 
     def _coverage(self, source: str, limit: int | None) -> str | None:
         """The last month a whole-file source reads to: its newest vintage's (up to `limit`), whatever an older

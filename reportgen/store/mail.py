@@ -187,7 +187,8 @@ class MailStore(Database):
         none yet (`default`: the partner is among the configured ones); return how many were added."""
         stamp = timestamps.now()
         with self.transaction() as db:
-            db.execute("INSERT OR IGNORE INTO digest_issues VALUES (?, ?, ?, ?, ?)", (issue, subject, source, vintage, stamp))
+            db.execute("INSERT OR IGNORE INTO digest_issues VALUES (?, ?, ?, ?, ?)",
+                       (issue, subject, source, vintage, stamp))
             db.create_function("message_id", 1, message_id, deterministic=True)
             return db.execute(
                 """INSERT OR IGNORE INTO outbox (issue, email, message_id, created, changed)
@@ -205,7 +206,8 @@ class MailStore(Database):
         states = ("sending", "unknown") if resend_unknown else ("sending",)
         with self.transaction() as db:
             back = db.execute(
-                f"UPDATE outbox SET state = 'pending', changed = ? WHERE issue = ? AND state IN ({','.join('?' * len(states))})",
+                "UPDATE outbox SET state = 'pending', changed = ? WHERE issue = ? "
+                f"AND state IN ({','.join('?' * len(states))})",
                 (stamp, issue, *states)).rowcount
             cancelled = db.execute(
                 """UPDATE outbox SET state = 'cancelled', changed = ? WHERE issue = ? AND state = 'pending'
@@ -230,7 +232,8 @@ class MailStore(Database):
         their data is sent. Going forward by row keeps a run from trying a row twice (a 4xx leaves it pending)."""
         with self.transaction() as db:
             claimed = [Recipient(*row) for row in db.execute(
-                """SELECT o.email, s.name, s.id, o.message_id, o.rowid FROM outbox o JOIN subscribers s ON s.email = o.email
+                """SELECT o.email, s.name, s.id, o.message_id, o.rowid
+                   FROM outbox o JOIN subscribers s ON s.email = o.email
                    WHERE o.issue = ? AND o.state = 'pending' AND s.status = 'active' AND o.rowid > ?
                    ORDER BY o.rowid LIMIT ?""", (issue, after, limit))]
             db.executemany("UPDATE outbox SET state = 'sending', changed = ? WHERE rowid = ?",

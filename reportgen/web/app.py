@@ -1,8 +1,9 @@
 """The editors' web page as a Flask app: the factory, login, CSRF, error pages and security headers.
 
 Every page needs an editor's login except those in PUBLIC: the one-click unsubscribe, and the
-archive of published briefings, which digests and the Atom feed link subscribers to. Errors a user can cause become readable pages with the right
-status: a bad partner or period 400, a busy PDF worker or a locked archive 503; nothing is a bare 500.
+archive of published briefings, which digests and the Atom feed link subscribers to. Errors a user
+can cause become readable pages with the right status: a bad partner or period 400, a busy PDF worker
+or a locked archive 503; nothing is a bare 500.
 """
 
 from __future__ import annotations

@@ -60,5 +60,6 @@ def test_months_and_year_to_date():
 def test_names():
     assert commodity_name("87") == "Vehicles and parts"
     assert commodity_name("8708") == "Auto parts"
-    assert commodity_name("8714", "PARTS AND ACCESSORIES OF MOTORCYCLES, BICYCLES") == "Parts and accessories of motorcycles"
+    assert (commodity_name("8714", "PARTS AND ACCESSORIES OF MOTORCYCLES, BICYCLES")
+            == "Parts and accessories of motorcycles")
     assert commodity_name("8714") == "HS 8714"

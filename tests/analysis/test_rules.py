@@ -84,8 +84,10 @@ def test_compare():
 
 def table_rows():
     """Three countries and a group, annual totals for 2023 and 2024 (exports, imports in dollars)."""
-    data = {("AAA", "2023"): (50, 50), ("BBB", "2023"): (70, 60), ("CCC", "2023"): (10, 10), ("GRP", "2023"): (500, 500),
-            ("AAA", "2024"): (90, 80), ("BBB", "2024"): (60, 60), ("CCC", "2024"): (10, 20), ("GRP", "2024"): (500, 500)}
+    data = {("AAA", "2023"): (50, 50), ("BBB", "2023"): (70, 60), ("CCC", "2023"): (10, 10),
+            ("GRP", "2023"): (500, 500),
+            ("AAA", "2024"): (90, 80), ("BBB", "2024"): (60, 60), ("CCC", "2024"): (10, 20),
+            ("GRP", "2024"): (500, 500)}
     for (partner, period), (e, i) in data.items():
         yield Total(partner, "export", period, e, "v1", 1)
         yield Total(partner, "import", period, i, "v1", 1)

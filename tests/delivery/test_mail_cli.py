@@ -190,7 +190,8 @@ def test_send_errors_are_one_line_and_secrets_stay_out(home, tmp_path):
     env = {**os.environ, "REPORTGEN_SMTP_PASSWORD": "hunter2-very-secret", "REPORTGEN_SECRET_KEY": "s" * 40}
     failed = run("send", "--partner", "MX", "--period", "2024", cwd=cwd, ok=False, env=env)
     assert failed.returncode == 1
-    assert failed.stderr.splitlines()[-1] == "reportgen: error: cannot connect to the SMTP server 127.0.0.1:9 (Connection refused)"
+    assert failed.stderr.splitlines()[-1] == ("reportgen: error: cannot connect to the SMTP server 127.0.0.1:9 "
+                                              "(Connection refused)")
     assert "hunter2" not in failed.stdout + failed.stderr and "s" * 40 not in failed.stdout + failed.stderr
     assert not (cwd / "data" / "secret.key").exists()  # the key came from the environment
     out = run("send", "--partner", "MX", "--period", "2024", "--dry-run", cwd=cwd, env=env).stdout

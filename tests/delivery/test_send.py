@@ -166,7 +166,8 @@ def test_no_server(make_config):
 
     config = make_config(free_port())
     subscribe(config, "ana@example.com")
-    with pytest.raises(DeliveryError, match=r"cannot connect to the SMTP server 127\.0\.0\.1:\d+ \(Connection refused\)"):
+    refused = r"cannot connect to the SMTP server 127\.0\.0\.1:\d+ \(Connection refused\)"
+    with pytest.raises(DeliveryError, match=refused):
         pipeline.send(config, "MX", "2024")
     assert outbox(config) == {"pending": 1}
 

@@ -19,7 +19,8 @@ from werkzeug import Request, Response
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "census_api_totals.json"
 PREFIX = "/data/timeseries/intltrade"
-KEY_PAGE = "<!DOCTYPE html><html><head><title>Invalid Key</title></head><body>A valid key must be included with each data API request.</body></html>"
+KEY_PAGE = ("<!DOCTYPE html><html><head><title>Invalid Key</title></head>"
+            "<body>A valid key must be included with each data API request.</body></html>")
 
 # Made-up HS2 shares of Mexico's totals, by flow and year; "98" takes what is left.
 SHARES = {

@@ -121,7 +121,8 @@ def test_entity_documents_are_refused_nothing_is_expanded_or_fetched(server, tmp
 
 def test_broken_and_missing_feeds_are_reported_one_line_each(server, tmp_path):
     server.expect_request("/feeds/gone.rss").respond_with_data("gone", status=410)
-    server.expect_request("/feeds/portal").respond_with_data("<html><body>Log in</body></html>", content_type="text/html")
+    server.expect_request("/feeds/portal").respond_with_data("<html><body>Log in</body></html>",
+                                                             content_type="text/html")
     feeds = [("Gone", server.url_for("/feeds/gone.rss")), ("Portal", server.url_for("/feeds/portal")),
              ("Wire", serve(server, "wire.rss"))]
     reports = by_name(pipeline.collect_news(news_config(tmp_path, feeds)))

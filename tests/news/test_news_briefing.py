@@ -29,8 +29,9 @@ RELEVANT = [  # newest first, as the briefing lists them
     "México y EE.UU. acuerdan calendario para la revisión del T-MEC",
     "Quarterly bulletin on trade statistics (draft)",
 ]
+# other partners, sports, out of the window, undated, a duplicate
 IRRELEVANT = ["Canadian lumber", "Benintendi", "Mexican peso slips", "Border crossings", "Exportaciones de café",
-              "Pacific ports", "Washington - Trade Desk"]  # other partners, sports, out of the window, undated, a duplicate
+              "Pacific ports", "Washington - Trade Desk"]
 HOSTILE = ["<script", "onclick", "onerror", "onmouseover", "javascript:", "steal", "pixel.gif", "<iframe", "/frame",
            "<object", "passwd", "lol", "data:text"]
 
@@ -150,7 +151,8 @@ def test_news_list_shows_what_matched(briefing):
     out = run("news", "list", "--partner", "Mexico", "--since", "2025-01-14", cwd=briefing["home"]).stdout
     lines = out.splitlines()
     # An undated item stands at the time it was read (today), so it comes first, marked.
-    assert lines[0].endswith("  Border crossings in Mexico report longer truck waits  (Trade Wire, undated: first read that day)")
+    assert lines[0].endswith("  Border crossings in Mexico report longer truck waits  "
+                             "(Trade Wire, undated: first read that day)")
     assert lines[2] == "2025-02-04  Aranceles: la industria automotriz de México pide claridad  (Trade Desk)"
     assert lines[3].split()[0].startswith("http://127.0.0.1:") and lines[3].endswith(
         "[matched: Mexico, T-MEC, aranceles]")

@@ -39,11 +39,13 @@ def test_collect_without_feeds_is_a_config_error(tmp_path):
 def test_list_checks_its_options(tmp_path):
     home = home_with(tmp_path)
     bad_day = run(home, "news", "list", "--partner", "MX", "--since", "2025-13-01")
-    assert (bad_day.returncode, bad_day.stderr) == (2, "reportgen: error: --since '2025-13-01': give a day, YYYY-MM-DD\n")
+    assert (bad_day.returncode, bad_day.stderr) == (
+        2, "reportgen: error: --since '2025-13-01': give a day, YYYY-MM-DD\n")
     bad_partner = run(home, "news", "list", "--partner", "Mexcio")
     assert bad_partner.returncode == 2 and "did you mean Mexico?" in bad_partner.stderr
     empty = run(home, "news", "list", "--partner", "MX", "--since", "2025-01-01")
-    assert (empty.returncode, empty.stdout) == (0, "no stored news item mentions Mexico or a topic word since 2025-01-01\n")
+    assert (empty.returncode, empty.stdout) == (
+        0, "no stored news item mentions Mexico or a topic word since 2025-01-01\n")
 
 
 def test_list_escapes_control_characters_stored_before_they_were_stripped(tmp_path):
@@ -57,7 +59,8 @@ def test_list_escapes_control_characters_stored_before_they_were_stripped(tmp_pa
                       link="http://127.0.0.1:9/a", published="2025-01-14T12:00:00Z", dated=True, summary="",
                       language="en")
     with Store(home / "data" / "reportgen.db") as store:
-        NewsStore(store).add([entry], url=entry.feed_url, name="Wire", content=b"<rss/>", read_at="2025-01-14T12:00:00Z")
+        NewsStore(store).add([entry], url=entry.feed_url, name="Wire", content=b"<rss/>",
+                             read_at="2025-01-14T12:00:00Z")
     listed = run(home, "news", "list", "--partner", "MX", "--since", "2025-01-01")
     assert listed.returncode == 0, listed.stderr
     assert "\x1b" not in listed.stdout and "\x07" not in listed.stdout

@@ -56,7 +56,8 @@ def test_a_feed_that_points_new_entries_at_one_page_keeps_them(news):
     """The Census indicators feed links every month's release to the same indicator page."""
     march = replace(STORY, guid="ind-3", title="Advance Monthly Retail Sales, March 2025",
                     link="https://www.census.gov/retail/index.html", published="2025-04-15T12:30:00Z")
-    april = replace(march, guid="ind-4", title="Advance Monthly Retail Sales, April 2025", published="2025-05-15T12:30:00Z")
+    april = replace(march, guid="ind-4", title="Advance Monthly Retail Sales, April 2025",
+                    published="2025-05-15T12:30:00Z")
     assert add(news, march, april) == (2, 0)
     assert add(news, replace(april, guid="ind-4-again")) == (0, 1)  # a changed guid with the same title and link
 
@@ -75,8 +76,9 @@ def test_a_home_page_link_is_nobodys_key(news):
 
 def test_a_near_identical_headline_in_another_feed_within_days_is_one_story(news):
     add(news, STORY)
-    echo = replace(STORY, feed="Desk", feed_url=DESK, guid="d-1", title="Mexico, US open USMCA review talks - Trade Desk",
-                   link="https://desk.example.org/usmca", published="2025-01-16T09:00:00Z")
+    echo = replace(STORY, feed="Desk", feed_url=DESK, guid="d-1",
+                   title="Mexico, US open USMCA review talks - Trade Desk", link="https://desk.example.org/usmca",
+                   published="2025-01-16T09:00:00Z")
     assert add(news, echo, url=DESK) == (0, 1)
     later = replace(echo, guid="d-2", link="https://desk.example.org/usmca-2", published="2025-01-20T09:00:00Z")
     assert add(news, later, url=DESK) == (1, 0)  # six days on: a new story under an old headline

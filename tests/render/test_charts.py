@@ -94,8 +94,8 @@ def test_the_partner_is_highlighted_among_the_leaders(mx_2024, charts):
 
 def test_chart_figures_follow_the_storys_rounding_and_units(config, dataset):
     """Aruba, 2024: total trade $728.0 million (exports 717.3, imports 10.7), monthly surpluses of $28.7 to
-    $72.8 million in 2023 and 2024. The bar reads as the story does, not "0.7"; axes of millions, not of 0.02 billion; China's
-    $583,591.1 million is 583.6 as the story rounds it."""
+    $72.8 million in 2023 and 2024. The bar reads as the story does, not "0.7"; axes of millions, not of
+    0.02 billion; China's $583,591.1 million is 583.6 as the story rounds it."""
     balance, annual, partners = draw(pipeline.facts(config, dataset, "Aruba", "2024"))
     bars = texts(svg_of(partners))
     assert "$728 million" in bars and "0.7" not in bars and "583.6" in bars

@@ -87,7 +87,8 @@ def value(rows, code: str, key: str, measure: str) -> int | None:
         if pair is None:
             return None
     exports, imports = pair
-    return {"exports": exports, "imports": imports, "balance": exports - imports, "total_trade": exports + imports}[measure]
+    return {"exports": exports, "imports": imports, "balance": exports - imports,
+            "total_trade": exports + imports}[measure]
 
 
 def kind(key: str) -> str:
@@ -135,7 +136,9 @@ def label(key: str) -> str:
 
 def base_label(key: str, story_period: str) -> str:
     """A base as a story names it: the month before a month is its name alone ("December")."""
-    return NAMES[int(key[5:7]) - 1] if kind(story_period) == "month" and key == month_before(story_period) else label(key)
+    if kind(story_period) == "month" and key == month_before(story_period):
+        return NAMES[int(key[5:7]) - 1]
+    return label(key)
 
 
 def money(tenths_of_millions: int) -> str:
@@ -201,7 +204,8 @@ def check_reach(blocks: list[str], rows, census: str, period: str) -> None:
     """'in data back to 1991' is said once, in the first paragraph with a record, and names where the
     partner's history starts: its first month in a monthly comparison, else its first year."""
     body = blocks[2:]
-    said = [(i, found) for i, b in enumerate(body) for found in re.findall(r"in data back to ((?:[A-Z][a-z]+ )?\d{4})", b)]
+    reach = r"in data back to ((?:[A-Z][a-z]+ )?\d{4})"
+    said = [(i, found) for i, b in enumerate(body) for found in re.findall(reach, b)]
     first = next((i for i, b in enumerate(body) if re.search(r"\brecords?\b", b)), None)
     if first is None:
         assert not said, f"{census} {period}: the history's reach without a record: {said}"
@@ -253,7 +257,8 @@ def check_ranks(text: str, rows, countries, code: str, period: str) -> int:
         if then is None:
             assert move == "" and verb in (None, "was"), (code, period, found.group(0))
         elif then == rank:  # the place held: "remained ..., as in 2023"; a role that held says nothing more
-            assert verb in (("remained",) if measure == "total_trade" else (None, "was")), (code, period, found.group(0))
+            verbs = ("remained",) if measure == "total_trade" else (None, "was")
+            assert verb in verbs, (code, period, found.group(0))
             assert move == (f", as in {where}" if measure == "total_trade" else ""), (code, period, found.group(0))
         else:
             assert move == f", {'up' if rank < then else 'down'} from {_place(then)} in {where}", \

@@ -83,7 +83,8 @@ def test_a_group_is_described_by_its_share_not_a_rank(config, dataset):
     text = story(render_briefing(environment(), pipeline.facts(config, dataset, "European Union", "2024"), [],
                                  built_at="2026-11-23T12:00:00Z").html)
     # 2024: exports 369,998.3, imports 606,719.2 -> total 976,717.5 -> 18.3% of 5,326,917.7
-    assert "The European Union accounted for 18.3% of U.S. goods trade, with total goods trade of $976.7 billion." in text
+    assert ("The European Union accounted for 18.3% of U.S. goods trade, with total goods trade of $976.7 billion."
+            in text)
     assert "largest U.S. trading partner" not in text
 
 
@@ -99,7 +100,8 @@ def test_a_move_in_rank_names_one_or_two_partners_passed_else_the_place_a_year_e
     env = environment()
 
     def ranks_paragraph(partner: str) -> str:
-        text = story(render_briefing(env, pipeline.facts(config, dataset, partner, "2024"), [], built_at="2026-11-23T12:00:00Z").html)
+        facts = pipeline.facts(config, dataset, partner, "2024")
+        text = story(render_briefing(env, facts, [], built_at="2026-11-23T12:00:00Z").html)
         return next(block for block in text.split("\n\n") if "U.S. trading partner" in block)
 
     # Ranked by hand from the Census annual totals of single countries, 2021 to 2024.
@@ -126,7 +128,8 @@ def test_zero_is_balanced_trade_not_a_surplus_and_no_imports_earn_no_rank(config
     env = environment()
 
     def text(partner: str, period: str) -> str:
-        return story(render_briefing(env, pipeline.facts(config, dataset, partner, period), [], built_at="2026-11-23T12:00:00Z").html)
+        facts = pipeline.facts(config, dataset, partner, period)
+        return story(render_briefing(env, facts, [], built_at="2026-11-23T12:00:00Z").html)
 
     cocos = text("CCK", "2024-12")
     assert cocos.startswith("U.S. goods trade with the Cocos (Keeling) Islands balanced in December 2024\n\n")

@@ -41,7 +41,8 @@ def test_totals_and_detail(api):
     assert values[("MEX", "export", "2024-01", "TOTAL")] == 26_511_500_000  # official
     assert values[("WLD", "import", "2024-12", "TOTAL")] > 0
     assert values[("0003", "export", "2024-01", "TOTAL")] > 0  # groups keep the Census code
-    detail = [v for (p, f, period, c), v in values.items() if (p, f, period) == ("MEX", "export", "2024-01") and c != "TOTAL"]
+    detail = [v for (p, f, period, c), v in values.items()
+              if (p, f, period) == ("MEX", "export", "2024-01") and c != "TOTAL"]
     assert len(detail) == 7 and sum(detail) == 26_511_500_000  # the made-up split adds up
     assert batch.last_month == "2024-12"
     assert batch.vintage.source == "census-api" and KEY not in batch.vintage.origin
@@ -57,7 +58,8 @@ def test_the_same_answers_make_the_same_vintage(api):
 def test_columns_are_found_by_name(api, fake):
     """The API appends predicate columns (time, COMM_LVL) after those asked for."""
     rows, _ = api.rows(Query(FLOWS[1], "2024-02", "2024-02", "2010", "HS4"))
-    assert list(rows[0]) == ["CTY_CODE", "CTY_NAME", "I_COMMODITY", "I_COMMODITY_SDESC", "GEN_VAL_MO", "COMM_LVL", "time"]
+    assert list(rows[0]) == ["CTY_CODE", "CTY_NAME", "I_COMMODITY", "I_COMMODITY_SDESC", "GEN_VAL_MO", "COMM_LVL",
+                             "time"]
     assert {row["I_COMMODITY"] for row in rows} >= {"8703", "8708", "8704"}
 
 
