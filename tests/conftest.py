@@ -100,7 +100,7 @@ def seeded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return config.db_path
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def seeded_store(seeded_db: Path) -> Callable[[Path], Path]:
     """`seeded_store(data_dir)` puts a copy of the seeded store in `data_dir` and returns that folder."""
 

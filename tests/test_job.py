@@ -12,6 +12,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 NO_NEW_RELEASE = 75
+BUSY = 4
 
 
 def run(cwd: Path, *args: str) -> subprocess.CompletedProcess:
@@ -25,8 +26,9 @@ def stages(result: subprocess.CompletedProcess) -> list[tuple[str, str]]:
 
 
 @pytest.fixture
-def home(tmp_path: Path) -> Path:
+def home(tmp_path: Path, seeded_store) -> Path:
     (tmp_path / "config.yaml").write_text("partners: [MX, CA]\n")
+    seeded_store(tmp_path / "data")
     return tmp_path
 
 
@@ -61,19 +63,20 @@ def test_a_run_finds_the_data_folder_busy(home):
 
     with exclusive(home / "data", wait=0, what="test"):  # an editor's build, say
         busy = run(home, "--offline")
-    assert busy.returncode == NO_NEW_RELEASE
-    assert "another reportgen run or build is writing" in busy.stderr
+    assert busy.returncode == BUSY  # not NO_NEW_RELEASE: nothing was checked
+    assert busy.stderr == (f"reportgen: error: run: another reportgen run or build is writing in {home / 'data'}; "
+                           "try again later\n")
     assert not (home / "output").exists()
     assert run(home, "--offline").returncode == 0  # free again: the job runs
 
 
 def test_two_runs_at_once(home):
-    """Started together: one briefs, the other waits for nothing; the archive ends whole."""
+    """Started together: one briefs, the other finds the data folder held and stops at once; the archive ends whole."""
     command = [sys.executable, "-m", "reportgen", "run", "--offline"]
     runs = [subprocess.Popen(command, cwd=home, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             for _ in range(2)]
     codes = sorted(p.wait(timeout=300) for p in runs)
-    assert codes == [0, NO_NEW_RELEASE]
+    assert codes == [0, BUSY]
     assert run(home, "--offline").returncode == NO_NEW_RELEASE
     assert len(list((home / "output").rglob("*.pdf"))) == 2
 
