@@ -46,6 +46,9 @@ def test_a_second_run_is_a_no_op(home):
     assert second.returncode == NO_NEW_RELEASE
     assert stages(second)[-1] == ("check", "nothing")
     assert {p: p.stat().st_mtime_ns for p in (home / "output").rglob("*") if p.is_file()} == before
+    quiet = subprocess.run([sys.executable, "-m", "reportgen", "--quiet", "run", "--offline"], cwd=home,
+                           capture_output=True, text=True, timeout=300, check=False)
+    assert (quiet.returncode, quiet.stdout, quiet.stderr) == (NO_NEW_RELEASE, "", "")  # nothing failed or warned
 
 
 def test_a_source_that_is_down_does_not_stop_the_job(home, httpserver):
