@@ -23,9 +23,11 @@ def reportgen(*args: str, data_dir: Path, **kwargs) -> subprocess.CompletedProce
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory):
-    """The real server on a free port, with one account made through the command line."""
+def server(tmp_path_factory: pytest.TempPathFactory, seeded_store):
+    """The real server on a free port, with a copy of the seeded store and one account made through the command
+    line."""
     root = tmp_path_factory.mktemp("serve")
+    seeded_store(root / "data")
     (root / "config.yaml").write_text("data_dir: data\noutput_dir: output\nfeeds: []\n")
     added = reportgen("users", "add", NAME, data_dir=root / "data", input=PASSWORD + "\n")
     assert added.returncode == 0 and added.stdout == f"added editor {NAME}\n", added.stderr
