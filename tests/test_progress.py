@@ -78,9 +78,12 @@ def test_quiet_silences_progress_and_information_but_not_errors(tmp_path, releas
 
 
 def test_build_all_counts_the_partners_on_a_terminal(tmp_path, make_xlsx, row):
+    from reportgen import pipeline
+    from reportgen.config import Config
+
     workbook = make_xlsx([row(2025, code, name, imports, exports) for code, name, imports, exports in ROWS])
-    folder = home(tmp_path / "home", "partners: [MX]\n")
-    assert on_pipe("collect", "--file", str(workbook), cwd=folder).returncode == 0
+    folder = home(tmp_path / "home", "feeds: []\n")
+    pipeline.collect(Config(data_dir=folder / "data"), workbook)
     shown = on_terminal("build", "--all", "--period", "2025-02", "--format", "html", "--jobs", "2", "--out", "out",
                         cwd=folder)
     assert shown.returncode == 0, shown.stderr
