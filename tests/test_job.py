@@ -88,10 +88,10 @@ def subscribed_home(home: Path, port: int) -> Path:
     (home / "config.yaml").write_text(
         f"partners: [MX]\npublic_url: https://briefings.example.org\n"
         f"smtp:\n  host: 127.0.0.1\n  port: {port}\n  security: none\n  sender: Trade desk <desk@example.org>\n")
-    for address in ("ana@example.com", "ben@example.com", "cy@example.com"):
-        added = subprocess.run([sys.executable, "-m", "reportgen", "subscribers", "add", address], cwd=home,
-                               capture_output=True, text=True, timeout=60, check=False)
-        assert added.returncode == 0, added.stderr
+    from reportgen.store.mail import MailStore, NewSubscriber
+
+    with MailStore(home / "data" / "reportgen.db") as box:  # as `reportgen subscribers add` does
+        box.add([NewSubscriber(address) for address in ("ana@example.com", "ben@example.com", "cy@example.com")])
     return home
 
 
