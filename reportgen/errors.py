@@ -8,6 +8,7 @@
     ├── RenderError      a briefing could not be written
     ├── DeliveryError    a briefing could not be archived or sent
     ├── LockedError      another run or build holds the data folder (exit 75: try again later)
+    │   └── RunBusy      ... as `reportgen run` finds it (exit 4: 75 is its "nothing new")
     └── BusyError        a worker did not finish in time (the web page's PDF): try again later
 
 Stages raise these with a message written for the user; only the CLI turns them into one line on
@@ -70,6 +71,12 @@ class LockedError(ReportgenError):
     """Another reportgen process is writing the store, the archive or the outbox."""
 
     exit_code = 75  # EX_TEMPFAIL: nothing wrong, try again later
+
+
+class RunBusy(LockedError):
+    """The monthly job found the data folder or an issue's outbox held by another reportgen process."""
+
+    exit_code = 4  # not 75, which `run` gives for "no new release": a scheduler can tell the two apart
 
 
 class BusyError(ReportgenError):

@@ -2,7 +2,8 @@
 
 Stages run in order under the data folder's lock; each one is recorded when it finishes, so a run
 after a crash does only what is left, and a run with nothing new exits with NO_NEW_RELEASE (75)
-at once. The job polls: it never assumes a day of the month.
+at once; a run that finds the data folder (or an issue's outbox) held by another exits with BUSY (4).
+The job polls: it never assumes a day of the month.
 """
 
 from __future__ import annotations
@@ -16,23 +17,28 @@ from typing import TextIO
 
 from reportgen import pipeline, timestamps
 from reportgen.config import Config
-from reportgen.errors import CollectError
+from reportgen.errors import CollectError, LockedError, RunBusy
 from reportgen.files import exclusive
 from reportgen.periods import Period
 from reportgen.store import Store, jobs
 
 NO_NEW_RELEASE = 75  # EX_TEMPFAIL: nothing to do now; systemd and cron treat it as success
+BUSY = RunBusy.exit_code  # another run, build or send holds a lock: nothing done, the next check tries again
 STAGES = ("news", "build", "send")  # after collect, which runs every time: it is the check
 
 
 class StageLog:
-    """One line per stage with its time: JSON for log files, plain words on a terminal."""
+    """One line per stage with its time: JSON for log files, plain words on a terminal; with `quiet`, only
+    the stages that failed or warned."""
 
-    def __init__(self, stream: TextIO | None = None):
+    def __init__(self, stream: TextIO | None = None, *, quiet: bool = False):
         self.stream = stream or sys.stderr
         self.tty = self.stream.isatty()
+        self.quiet = quiet
 
     def line(self, stage: str, status: str, seconds: float, detail: str = "", warning: str = "") -> None:
+        if self.quiet and status not in ("failed", "warning") and not warning:
+            return
         if self.tty:
             self.stream.write(f"{stage:<8} {status:<8} {seconds:6.2f} s  {detail}"
                               + (f"; warning: {warning}" if warning else "") + "\n")
@@ -58,8 +64,15 @@ class StageLog:
 
 
 def run(config: Config, *, offline: bool = False, log: StageLog | None = None) -> int:
-    """The job; returns 0 when it briefed a month, NO_NEW_RELEASE when there was nothing to do."""
-    log = log or StageLog()
+    """The job; returns 0 when it briefed a month, NO_NEW_RELEASE when there was nothing to do, and
+    raises RunBusy when another process holds the data folder or an issue's outbox."""
+    try:
+        return _run(config, offline, log or StageLog())
+    except LockedError as exc:
+        raise RunBusy(str(exc)) from exc
+
+
+def _run(config: Config, offline: bool, log: StageLog) -> int:
     with exclusive(config.data_dir, wait=0, what="run"):
         with log.stage("collect") as note:
             if offline:

@@ -6,6 +6,7 @@ collect -> `Batch` (a vintage and its observations) -> store -> DataFrame (insid
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
@@ -15,6 +16,11 @@ Flow = Literal["export", "import"]
 MEASURES = ("exports", "imports", "balance", "total_trade")
 RANKED = ("total_trade", "exports", "imports")
 BASIS = "Census basis, goods, not seasonally adjusted"
+
+# How long work reports how far it got: (step, done, total or None when unknown), the step one of
+# "download" (bytes), "read" and "parse" (rows), "queries" (Census API), "build" (partners), "feeds",
+# "send" (messages). The command line draws it; the pipeline never knows how.
+Progress = Callable[[str, int, int | None], None]
 
 
 @dataclass(frozen=True)

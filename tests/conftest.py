@@ -4,6 +4,7 @@ threaded local HTTP server."""
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -83,3 +84,29 @@ def server(threaded_server: HTTPServer) -> HTTPServer:
     """The module's threaded server, with no expectations left from the test before."""
     threaded_server.clear()
     return threaded_server
+
+
+@pytest.fixture(scope="session")
+def seeded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store seeded from the bundled snapshot, once per session (seeding takes seconds, a copy milliseconds).
+
+    Never open it: copy it where a test needs a store (`seeded_store`), so that no test sees another's writes.
+    """
+    from reportgen import pipeline
+    from reportgen.config import Config
+
+    config = Config.model_validate({"data_dir": str(tmp_path_factory.mktemp("seed") / "data")})
+    pipeline.open_store(config).close()
+    return config.db_path
+
+
+@pytest.fixture(scope="session")
+def seeded_store(seeded_db: Path) -> Callable[[Path], Path]:
+    """`seeded_store(data_dir)` puts a copy of the seeded store in `data_dir` and returns that folder."""
+
+    def copy(data_dir: Path) -> Path:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copy(seeded_db, data_dir / seeded_db.name)
+        return data_dir
+
+    return copy

@@ -10,8 +10,9 @@ from reportgen.config import Config
 
 
 @pytest.fixture
-def config(tmp_path):
-    return Config(data_dir=tmp_path / "data", output_dir=tmp_path / "output", public_url="https://news.example/trade")
+def config(tmp_path, seeded_store):
+    return Config(data_dir=seeded_store(tmp_path / "data"), output_dir=tmp_path / "output",
+                  public_url="https://news.example/trade")
 
 
 def test_briefings_land_in_the_archive_with_an_index_and_a_feed(config, monkeypatch):

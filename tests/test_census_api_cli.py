@@ -26,7 +26,8 @@ def fake(httpserver):
 
 
 @pytest.fixture
-def run(httpserver, tmp_path):
+def run(httpserver, tmp_path, seeded_store):
+    seeded_store(tmp_path / "data")  # as a user has it: the snapshot, which any command would have seeded
     env = {**os.environ, "CENSUS_API_BASE_URL": httpserver.url_for(PREFIX), "CENSUS_API_KEY": KEY}
     (tmp_path / "config.yaml").write_text("http:\n  retries: 2\n  backoff: 0\n")
 

@@ -34,7 +34,9 @@ def one_line_error(result: subprocess.CompletedProcess, code: int, *fragments: s
 def home(tmp_path_factory) -> Path:
     """A working folder whose store is already seeded, shared by the read-only tests."""
     path = tmp_path_factory.mktemp("home")
-    run("collect", "--snapshot", cwd=path)
+    collected = run("collect", "--snapshot", cwd=path)
+    assert collected.stdout == ("stored census-bulk vintage 2026-10-01/86b70f62: 209,868 values through 2024-12, "
+                                "209,868 new or revised\n")
     return path
 
 
@@ -107,7 +109,10 @@ def test_bad_config(tmp_path):
 
 
 def store_state(cwd: Path) -> str:
-    return run("vintages", cwd=cwd).stdout
+    from reportgen.store import Store
+
+    with Store(cwd / "data" / "reportgen.db") as store:
+        return repr(store.vintages())
 
 
 @pytest.mark.parametrize(("content", "message"), [
@@ -116,8 +121,8 @@ def store_state(cwd: Path) -> str:
     (",".join(["year", "CTY_CODE", "NAME", *HEADER[3:]]).encode() + b"\n2024,2010,Mexico\n",
      "not the Census country.xlsx layout: column C is 'NAME', expected 'CTYNAME'"),
 ])
-def test_collect_refuses_bad_files_and_leaves_the_store_alone(tmp_path, content, message):
-    run("collect", "--snapshot", cwd=tmp_path)
+def test_collect_refuses_bad_files_and_leaves_the_store_alone(tmp_path, seeded_store, content, message):
+    seeded_store(tmp_path / "data")
     before = store_state(tmp_path)
     bad = tmp_path / "country.xlsx"
     bad.write_bytes(content)
@@ -129,11 +134,11 @@ def test_collect_missing_file(tmp_path):
     one_line_error(run("collect", "--file", "nope.xlsx", cwd=tmp_path, ok=False), 1, "nope.xlsx", "cannot read")
 
 
-def test_failed_download_leaves_the_store_alone(tmp_path, httpserver):
+def test_failed_download_leaves_the_store_alone(tmp_path, httpserver, seeded_store):
     httpserver.expect_request("/country.xlsx").respond_with_data("down", status=503)
     (tmp_path / "config.yaml").write_text(
         f"census:\n  bulk_url: {httpserver.url_for('/country.xlsx')}\nhttp:\n  retries: 1\n  backoff: 0\n")
-    run("collect", "--snapshot", cwd=tmp_path)
+    seeded_store(tmp_path / "data")
     before = store_state(tmp_path)
     one_line_error(run("collect", cwd=tmp_path, ok=False), 1, "Census bulk file download failed", "country.xlsx")
     assert store_state(tmp_path) == before

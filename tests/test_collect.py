@@ -100,11 +100,10 @@ def test_a_gzip_bomb_from_the_bulk_url_is_one_error_and_changes_nothing(tmp_path
         assert store.is_empty()
 
 
-def test_a_file_with_figures_after_the_current_month_changes_nothing(tmp_path, make_xlsx, row):
+def test_a_file_with_figures_after_the_current_month_changes_nothing(tmp_path, make_xlsx, row, seeded_store):
     from datetime import UTC, datetime
 
-    config = Config(data_dir=tmp_path / "data")
-    pipeline.open_store(config).close()
+    config = Config(data_dir=seeded_store(tmp_path / "data"))
     with Store(config.db_path) as store:
         before = store.vintages(), store.month_range("census-bulk")
     future = datetime.now(UTC).year + 5

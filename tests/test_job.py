@@ -12,6 +12,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 NO_NEW_RELEASE = 75
+BUSY = 4
 
 
 def run(cwd: Path, *args: str) -> subprocess.CompletedProcess:
@@ -25,8 +26,9 @@ def stages(result: subprocess.CompletedProcess) -> list[tuple[str, str]]:
 
 
 @pytest.fixture
-def home(tmp_path: Path) -> Path:
+def home(tmp_path: Path, seeded_store) -> Path:
     (tmp_path / "config.yaml").write_text("partners: [MX, CA]\n")
+    seeded_store(tmp_path / "data")
     return tmp_path
 
 
@@ -44,6 +46,9 @@ def test_a_second_run_is_a_no_op(home):
     assert second.returncode == NO_NEW_RELEASE
     assert stages(second)[-1] == ("check", "nothing")
     assert {p: p.stat().st_mtime_ns for p in (home / "output").rglob("*") if p.is_file()} == before
+    quiet = subprocess.run([sys.executable, "-m", "reportgen", "--quiet", "run", "--offline"], cwd=home,
+                           capture_output=True, text=True, timeout=300, check=False)
+    assert (quiet.returncode, quiet.stdout, quiet.stderr) == (NO_NEW_RELEASE, "", "")  # nothing failed or warned
 
 
 def test_a_source_that_is_down_does_not_stop_the_job(home, httpserver):
@@ -61,19 +66,20 @@ def test_a_run_finds_the_data_folder_busy(home):
 
     with exclusive(home / "data", wait=0, what="test"):  # an editor's build, say
         busy = run(home, "--offline")
-    assert busy.returncode == NO_NEW_RELEASE
-    assert "another reportgen run or build is writing" in busy.stderr
+    assert busy.returncode == BUSY  # not NO_NEW_RELEASE: nothing was checked
+    assert busy.stderr == (f"reportgen: error: run: another reportgen run or build is writing in {home / 'data'}; "
+                           "try again later\n")
     assert not (home / "output").exists()
     assert run(home, "--offline").returncode == 0  # free again: the job runs
 
 
 def test_two_runs_at_once(home):
-    """Started together: one briefs, the other waits for nothing; the archive ends whole."""
+    """Started together: one briefs, the other finds the data folder held and stops at once; the archive ends whole."""
     command = [sys.executable, "-m", "reportgen", "run", "--offline"]
     runs = [subprocess.Popen(command, cwd=home, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             for _ in range(2)]
     codes = sorted(p.wait(timeout=300) for p in runs)
-    assert codes == [0, NO_NEW_RELEASE]
+    assert codes == [0, BUSY]
     assert run(home, "--offline").returncode == NO_NEW_RELEASE
     assert len(list((home / "output").rglob("*.pdf"))) == 2
 
@@ -82,10 +88,10 @@ def subscribed_home(home: Path, port: int) -> Path:
     (home / "config.yaml").write_text(
         f"partners: [MX]\npublic_url: https://briefings.example.org\n"
         f"smtp:\n  host: 127.0.0.1\n  port: {port}\n  security: none\n  sender: Trade desk <desk@example.org>\n")
-    for address in ("ana@example.com", "ben@example.com", "cy@example.com"):
-        added = subprocess.run([sys.executable, "-m", "reportgen", "subscribers", "add", address], cwd=home,
-                               capture_output=True, text=True, timeout=60, check=False)
-        assert added.returncode == 0, added.stderr
+    from reportgen.store.mail import MailStore, NewSubscriber
+
+    with MailStore(home / "data" / "reportgen.db") as box:  # as `reportgen subscribers add` does
+        box.add([NewSubscriber(address) for address in ("ana@example.com", "ben@example.com", "cy@example.com")])
     return home
 
 

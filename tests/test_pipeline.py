@@ -12,8 +12,8 @@ from reportgen.render.facts_json import facts_to_dict
 
 
 @pytest.fixture(scope="module")
-def config(tmp_path_factory) -> Config:
-    return Config(data_dir=tmp_path_factory.mktemp("data"), output_dir=tmp_path_factory.mktemp("output"))
+def config(tmp_path_factory, seeded_store) -> Config:
+    return Config(data_dir=seeded_store(tmp_path_factory.mktemp("data")), output_dir=tmp_path_factory.mktemp("output"))
 
 
 @pytest.fixture(scope="module")

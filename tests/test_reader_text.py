@@ -66,12 +66,13 @@ def pdf_text(path: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
+def site(tmp_path_factory, seeded_store):
     """Two briefings in the archive (MX 2024 built twice, so it lists an earlier build) and the MX 2024
     digest written as .eml by a dry run."""
     root = tmp_path_factory.mktemp("site")
     config = Config.model_validate({
-        "data_dir": str(root / "data"), "output_dir": str(root / "output"), "public_url": "https://news.example",
+        "data_dir": str(seeded_store(root / "data")), "output_dir": str(root / "output"),
+        "public_url": "https://news.example",
         "publisher": {"name": PUBLISHER, "url": "https://desk.example/"},
         "smtp": {"sender": "Desk <desk@example.org>"}, "feeds": [],  # no news: the news tests cover it
     })
@@ -198,8 +199,9 @@ WARNING = ("reportgen: warning: no news feed has been read yet, so briefings hav
            "run `reportgen news collect`")
 
 
-def test_build_and_send_warn_when_no_feed_was_ever_read(tmp_path):
+def test_build_and_send_warn_when_no_feed_was_ever_read(tmp_path, seeded_store):
     """Feeds configured (the defaults) but never collected: the operator is told, the reader sees no section."""
+    seeded_store(tmp_path / "data")
     (tmp_path / "config.yaml").write_text("public_url: https://news.example\nsmtp: {sender: Desk <desk@example.org>}\n")
     built = cli(tmp_path, "build", "--partner", "MX", "--period", "2024", "--format", "html")
     assert built.stderr.splitlines() == [WARNING]

@@ -42,11 +42,12 @@ def first_release(path: Path, mexico: tuple[str, str]) -> Path:
     return path
 
 
-@pytest.fixture
-def revised(tmp_path) -> Config:
-    """A store holding the first release of 2024 and then the revised snapshot."""
-    config = Config(data_dir=tmp_path / "data")
-    pipeline.collect(config, first_release(tmp_path / "feb-2025.csv", ("334041.0", "505850.0")))
+@pytest.fixture(scope="module")
+def revised(tmp_path_factory) -> Config:
+    """A store holding the first release of 2024 and then the revised snapshot; the tests only read it."""
+    root = tmp_path_factory.mktemp("revised")
+    config = Config(data_dir=root / "data")
+    pipeline.collect(config, first_release(root / "feb-2025.csv", ("334041.0", "505850.0")))
     pipeline.collect(config, use_snapshot=True)
     return config
 

@@ -16,6 +16,7 @@ from reportgen import __version__, job, pipeline
 from reportgen.cli.context import config_of, typed_path
 from reportgen.cli.mail import outbox, send, subscribers
 from reportgen.cli.news import news
+from reportgen.cli.progress import info, progress
 from reportgen.cli.web import serve, users
 from reportgen.config import Config
 from reportgen.errors import InputError, ReportgenError, hide_secrets
@@ -49,11 +50,19 @@ class Shell(click.Group):
 @click.option("--data-dir", type=click.Path(path_type=Path, file_okay=False),
               help="Folder of the store, overriding the config's data_dir.")
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
+@click.option("-q", "--quiet", is_flag=True,
+              help="No progress bars and no informational lines; results, warnings and errors still print.")
 @click.version_option(__version__, prog_name="reportgen")
 @click.pass_context
-def cli(ctx: click.Context, config_path: Path | None, data_dir: Path | None, debug: bool) -> None:
-    """Official trade statistics in, wire-style briefings out."""
+def cli(ctx: click.Context, config_path: Path | None, data_dir: Path | None, debug: bool, quiet: bool) -> None:
+    """Official trade statistics in, wire-style briefings out.
+
+    \b
+    Example:
+      reportgen --data-dir /srv/reportgen/data facts --partner MX --period 2024
+    """
     ctx.meta["debug"] = debug
+    ctx.meta["quiet"] = quiet
     ctx.meta["config_args"] = (config_path, data_dir)
 
 
@@ -74,6 +83,10 @@ def collect(ctx: click.Context, source: str, file: Path | None, snapshot: bool, 
     """Store a new vintage: the Census bulk file (census.bulk_url), or months from the Census API.
 
     The API is read in whole calendar years, so that each year comes from one vintage.
+
+    \b
+    Example:
+      reportgen collect --file country.xlsx
     """
     config = config_of(ctx)
     if source == "census-bulk":
@@ -81,7 +94,8 @@ def collect(ctx: click.Context, source: str, file: Path | None, snapshot: bool, 
             raise InputError("--from, --to, --detail and --partner are for --source census-api")
         if file is not None and snapshot:
             raise InputError("give --file or --snapshot, not both")
-        result = pipeline.collect(config, file, use_snapshot=snapshot)
+        with progress(ctx) as shown:
+            result = pipeline.collect(config, file, use_snapshot=snapshot, progress=shown)
     else:
         if file is not None or snapshot:
             raise InputError("--file and --snapshot are for --source census-bulk")
@@ -90,15 +104,16 @@ def collect(ctx: click.Context, source: str, file: Path | None, snapshot: bool, 
             raise InputError(f"--detail {detail!r}: choose hs2, hs4 or both (hs2,hs4)")
         last = _month(last, "--to") if last else _months_ago(2)
         first = _month(first, "--from") if first else f"{int(last[:4]) - 1}-01"
-        result = pipeline.collect_api(config, first, last, levels=levels, partners=partners)
+        with progress(ctx) as shown:
+            result = pipeline.collect_api(config, first, last, levels=levels, partners=partners, progress=shown)
     for warning in result.warnings:
         click.echo(f"reportgen: warning: {warning}", err=True)
     v = result.vintage
     if result.unchanged:
-        click.echo(f"unchanged: {v.source} vintage {v.label} is already stored")
+        info(ctx, f"unchanged: {v.source} vintage {v.label} is already stored")
     else:
-        click.echo(f"stored {v.source} vintage {v.label}: {result.values:,} values through {result.last_month}, "
-                   f"{result.stored:,} new or revised")
+        info(ctx, f"stored {v.source} vintage {v.label}: {result.values:,} values through {result.last_month}, "
+                  f"{result.stored:,} new or revised")
 
 
 def _month(text: str, option: str) -> str:
@@ -120,7 +135,12 @@ def _months_ago(count: int) -> str:
 @click.option("--all", "show_all", is_flag=True, help="Include groups, the world and unallocated residuals.")
 @click.pass_context
 def partners(ctx: click.Context, show_all: bool) -> None:
-    """List partners: code, ISO2, Census code(s) and name."""
+    """List partners: code, ISO2, Census code(s) and name.
+
+    \b
+    Example:
+      reportgen partners --all
+    """
     config = config_of(ctx)
     registry = bundled()
     if config.db_path.exists():
@@ -142,7 +162,12 @@ def _partner_period(f):
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.pass_context
 def facts(ctx: click.Context, partner: str, period: str, as_json: bool) -> None:
-    """Print the key figures for a partner and period."""
+    """Print the key figures for a partner and period.
+
+    \b
+    Example:
+      reportgen facts --partner MX --period 2024-05-ytd --json
+    """
     config = config_of(ctx)
     result = pipeline.facts(config, pipeline.load(config, partner=partner, period=period), partner, period)
     data = facts_to_dict(result)
@@ -198,14 +223,20 @@ def _formats(ctx, param, value: str) -> list[str]:
 @click.pass_context
 def build(ctx: click.Context, partner: str | None, all_partners: bool, period: str, formats: list[str],
           out_dir: Path | None, jobs: int) -> None:
-    """Write the briefing for a partner (or --all) and period; print the paths written."""
+    """Write the briefing for a partner (or --all) and period; print the paths written.
+
+    \b
+    Example:
+      reportgen build --all --period 2024-12 --format pdf --out briefings
+    """
     if bool(partner) == all_partners:
         raise InputError("name one --partner, or give --all")
     config = config_of(ctx)
     if partner:
         paths = pipeline.build(config, partner, period, formats, out_dir)
     else:
-        result = pipeline.build_all(config, period, formats, out_dir, jobs=jobs)
+        with progress(ctx) as shown:
+            result = pipeline.build_all(config, period, formats, out_dir, jobs=jobs, progress=shown)
         paths = result.written
         for code, reason in result.skipped:
             click.echo(f"reportgen: skipped {code}: {reason}", err=True)
@@ -223,7 +254,12 @@ def warn_news(config: Config) -> None:
 @cli.command()
 @click.pass_context
 def vintages(ctx: click.Context) -> None:
-    """List the stored vintages, oldest first, with the rows each added."""
+    """List the stored vintages, oldest first, with the rows each added.
+
+    \b
+    Example:
+      reportgen vintages
+    """
     with pipeline.open_store(config_of(ctx)) as store:
         for stored in store.vintages():
             v = stored.vintage
@@ -236,8 +272,21 @@ def vintages(ctx: click.Context) -> None:
 @click.pass_context
 def run(ctx: click.Context, offline: bool) -> None:
     """The monthly job: if a new Census release is out, collect, brief the configured partners,
-    archive and send the digests. Exits with 75 when there is nothing new (or another run is busy)."""
-    ctx.exit(job.run(config_of(ctx), offline=offline))
+    archive and send the digests.
+
+    \b
+    Exit codes:
+      0   a month was briefed
+      75  nothing new: the latest month is briefed already
+      4   busy: another run, build or send holds the lock; nothing was done
+      any other: a failure
+    Schedulers should count 75 and 4 as success: the next check tries again.
+
+    \b
+    Example:
+      reportgen run --offline
+    """
+    ctx.exit(job.run(config_of(ctx), offline=offline, log=job.StageLog(quiet=ctx.meta["quiet"])))
 
 
 cli.add_command(news)

@@ -16,6 +16,7 @@ import click
 
 from reportgen import pipeline
 from reportgen.cli.context import config_of, typed_path
+from reportgen.cli.progress import info, progress
 from reportgen.controls import escape_controls, strip_controls
 from reportgen.delivery.digest import issue_key
 from reportgen.errors import InputError
@@ -82,7 +83,12 @@ def _from_cell(value: str) -> str:
 
 @click.group()
 def subscribers() -> None:
-    """Manage who receives the email digest."""
+    """Manage who receives the email digest.
+
+    \b
+    Example:
+      reportgen subscribers list --status active
+    """
 
 
 @subscribers.command()
@@ -93,26 +99,36 @@ def subscribers() -> None:
 @click.option("--language", default="en", show_default=True, help="The subscriber's language.")
 @click.pass_context
 def add(ctx: click.Context, email: str, name: str, partners: str, language: str) -> None:
-    """Add one subscriber."""
+    """Add one subscriber.
+
+    \b
+    Example:
+      reportgen subscribers add ana@example.com --name "Ana Ruiz" --partners MX,CA
+    """
     new = NewSubscriber(valid_email(email), strip_controls(name), valid_language(language), valid_partners(partners))
     with _box(ctx) as box:
         if box.add([new]):
             existing = box.subscriber(new.email)
             raise InputError(f"{new.email} is already a subscriber ({existing.status}); "
                              "remove it first to add it again")
-    click.echo(f"added {new.email}, following {','.join(new.partners) or 'the configured partners'}")
+    info(ctx, f"added {new.email}, following {','.join(new.partners) or 'the configured partners'}")
 
 
 @subscribers.command()
 @click.argument("email")
 @click.pass_context
 def remove(ctx: click.Context, email: str) -> None:
-    """Delete a subscriber; digests not yet sent to them are cancelled."""
+    """Delete a subscriber; digests not yet sent to them are cancelled.
+
+    \b
+    Example:
+      reportgen subscribers remove ana@example.com
+    """
     address = valid_email(email)
     with _box(ctx) as box:
         if not box.remove(address):
             raise InputError(f"{address} is not a subscriber")
-    click.echo(f"removed {address}")
+    info(ctx, f"removed {address}")
 
 
 @subscribers.command(name="list")
@@ -120,7 +136,12 @@ def remove(ctx: click.Context, email: str) -> None:
               help="Only subscribers in this state.")
 @click.pass_context
 def list_(ctx: click.Context, status: str | None) -> None:
-    """List subscribers: address, name, language, partners, status, date added."""
+    """List subscribers: address, name, language, partners, status, date added.
+
+    \b
+    Example:
+      reportgen subscribers list --status bounced
+    """
     counts: dict[str, int] = {}
     with _box(ctx) as box:
         for s in box.subscribers(status):
@@ -141,6 +162,10 @@ def import_(ctx: click.Context, file: Path) -> None:
 
     Every bad row is reported; the good ones are imported. Addresses already in the store are left as
     they are, so an old list never re-subscribes someone who left.
+
+    \b
+    Example:
+      reportgen subscribers import subscribers.csv
     """
     try:
         rows = list(csv.reader(io.StringIO(file.read_text(encoding="utf-8-sig"))))
@@ -169,7 +194,7 @@ def import_(ctx: click.Context, file: Path) -> None:
         good.append(new)
     with _box(ctx) as box:
         existing = box.add(good)
-    click.echo(f"imported {len(good) - len(existing)}, already subscribed {len(existing)}, bad rows {bad}")
+    info(ctx, f"imported {len(good) - len(existing)}, already subscribed {len(existing)}, bad rows {bad}")
 
 
 @subscribers.command()
@@ -177,7 +202,12 @@ def import_(ctx: click.Context, file: Path) -> None:
               help="Write to this file (default: stdout).")
 @click.pass_context
 def export(ctx: click.Context, out: Path | None) -> None:
-    """Write every subscriber as CSV, in the columns `import` reads."""
+    """Write every subscriber as CSV, in the columns `import` reads.
+
+    \b
+    Example:
+      reportgen subscribers export --out subscribers.csv
+    """
     buffer = io.StringIO() if out else sys.stdout
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(FIELDS)
@@ -193,9 +223,14 @@ def export(ctx: click.Context, out: Path | None) -> None:
 @click.argument("token")
 @click.pass_context
 def unsubscribe(ctx: click.Context, token: str) -> None:
-    """Unsubscribe whoever the token from a digest's unsubscribe link names (as the one-click link does)."""
+    """Unsubscribe whoever the token from a digest's unsubscribe link names (as the one-click link does).
+
+    \b
+    Example:
+      reportgen subscribers unsubscribe "$TOKEN"
+    """
     result = pipeline.unsubscribe(_config(ctx), token)
-    click.echo(f"unsubscribed {result.email}" if result.changed else f"{result.email} was already unsubscribed")
+    info(ctx, f"unsubscribed {result.email}" if result.changed else f"{result.email} was already unsubscribed")
 
 
 @click.command()
@@ -209,31 +244,38 @@ def unsubscribe(ctx: click.Context, token: str) -> None:
 @click.pass_context
 def send(ctx: click.Context, partner: str, period: str, dry_run: bool, out_dir: Path | None,
          resend_unknown: bool) -> None:
-    """Email the digest of a partner and period to its subscribers, each exactly once."""
+    """Email the digest of a partner and period to its subscribers, each exactly once.
+
+    \b
+    Example:
+      reportgen send --partner MX --period 2024-12 --dry-run
+    """
     try:
-        report = pipeline.send(_config(ctx), partner, period, dry_run=dry_run, resend_unknown=resend_unknown,
-                               out_dir=out_dir)
+        with progress(ctx) as shown:
+            report = pipeline.send(_config(ctx), partner, period, dry_run=dry_run, resend_unknown=resend_unknown,
+                                   out_dir=out_dir, progress=shown)
     except pipeline.SendIncomplete as exc:
-        _summary(exc.report)
+        _summary(ctx, exc.report)
         raise
-    _summary(report, dry_run)
+    _summary(ctx, report, dry_run)
 
 
-def _summary(report, dry_run: bool = False) -> None:
+def _summary(ctx: click.Context, report, dry_run: bool = False) -> None:
+    """What the send did (informational), then each message that did not go (always)."""
     for note in report.notes:
         click.echo(f"reportgen: warning: {note}", err=True)
-    click.echo(f"{report.issue}: {report.subject}")
+    info(ctx, f"{report.issue}: {report.subject}")
     if dry_run:
         folder = report.written[0].parent if report.written else None
-        click.echo(f"wrote {len(report.written)} message{'s' if len(report.written) != 1 else ''}"
-                   + (f" to {typed_path(folder)}/" if folder else " (no one to send to)"))
+        info(ctx, f"wrote {len(report.written)} message{'s' if len(report.written) != 1 else ''}"
+             + (f" to {typed_path(folder)}/" if folder else " (no one to send to)"))
         return
     d = report.delivery
-    click.echo(f"sent {d.sent} now ({report.queued} newly queued)")
+    info(ctx, f"sent {d.sent} now ({report.queued} newly queued)")
     for label, rows in (("failed", d.failed), ("deferred", d.deferred), ("unknown", d.unknown)):
         for email, reply in rows:
             click.echo(f"  {label:<8} {email}  {reply}")
-    click.echo("outbox: " + (", ".join(f"{n} {state}" for state, n in report.outbox.items() if n) or "empty"))
+    info(ctx, "outbox: " + (", ".join(f"{n} {state}" for state, n in report.outbox.items() if n) or "empty"))
     if report.outbox.get("unknown"):
         click.echo("unknown: perhaps delivered; check the server's log, then `reportgen send --resend-unknown` "
                    "to send them again")
@@ -245,7 +287,12 @@ def _summary(report, dry_run: bool = False) -> None:
 @click.option("--all", "show_all", is_flag=True, help="List the sent messages too.")
 @click.pass_context
 def outbox(ctx: click.Context, partner: str | None, period: str | None, show_all: bool) -> None:
-    """Show where each digest issue stands: messages sent, failed, pending, unknown, cancelled."""
+    """Show where each digest issue stands: messages sent, failed, pending, unknown, cancelled.
+
+    \b
+    Example:
+      reportgen outbox --partner MX --period 2024-12 --all
+    """
     if bool(partner) != bool(period):
         raise InputError("give --partner and --period together, or neither")
     with _box(ctx) as box:

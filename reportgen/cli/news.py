@@ -12,6 +12,7 @@ import click
 
 from reportgen import pipeline
 from reportgen.cli.context import config_of
+from reportgen.cli.progress import info, progress
 from reportgen.controls import escape_controls
 from reportgen.errors import CollectError, ConfigError, InputError
 from reportgen.partners import bundled
@@ -19,17 +20,28 @@ from reportgen.partners import bundled
 
 @click.group()
 def news() -> None:
-    """Collect the news feeds, and list the items that concern a partner."""
+    """Collect the news feeds, and list the items that concern a partner.
+
+    \b
+    Example:
+      reportgen news collect
+    """
 
 
 @news.command()
 @click.pass_context
 def collect(ctx: click.Context) -> None:
-    """Fetch every feed in the config (`feeds:`) and store the items that are new."""
+    """Fetch every feed in the config (`feeds:`) and store the items that are new.
+
+    \b
+    Example:
+      reportgen --config newsroom.yaml news collect
+    """
     config = config_of(ctx)
     if not config.feeds:
         raise ConfigError("no feeds to collect: list them under `feeds:` in the config file")
-    reports = pipeline.collect_news(config)
+    with progress(ctx) as shown:
+        reports = pipeline.collect_news(config, progress=shown)
     for report in reports:
         if report.error:
             click.echo(f"reportgen: skipped: {report.error}", err=True)
@@ -37,9 +49,9 @@ def collect(ctx: click.Context) -> None:
         if report.warning:
             click.echo(f"reportgen: warning: {report.warning}", err=True)
         if report.unchanged:
-            click.echo(f"{report.name}: unchanged since the last collect")
+            info(ctx, f"{report.name}: unchanged since the last collect")
         else:
-            click.echo(f"{report.name}: {report.read:,} items, {report.new:,} new")
+            info(ctx, f"{report.name}: {report.read:,} items, {report.new:,} new")
     if all(report.error for report in reports):
         raise CollectError(f"no feed could be read ({len(reports)} tried)")
 
@@ -50,7 +62,12 @@ def collect(ctx: click.Context) -> None:
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True, help="Items at most.")
 @click.pass_context
 def list_items(ctx: click.Context, partner: str, since: str | None, limit: int) -> None:
-    """List the stored items that mention a partner or a topic word, newest first, with what matched."""
+    """List the stored items that mention a partner or a topic word, newest first, with what matched.
+
+    \b
+    Example:
+      reportgen news list --partner Mexico --since 2025-01-01 --limit 5
+    """
     config = config_of(ctx)
     who = bundled().partner(partner)
     start = _day(since) if since else None

@@ -8,6 +8,7 @@ import sys
 import click
 
 from reportgen.cli.context import config_of
+from reportgen.cli.progress import info
 from reportgen.config import WebConfig
 from reportgen.errors import InputError
 from reportgen.store import Store
@@ -31,6 +32,10 @@ def serve(ctx: click.Context, host: str, port: int, threads: int, pdf_workers: i
     """Serve the editors' web page: choose, read and download briefings, browse the archive.
 
     Editors log in with an account from `reportgen users add`; put a reverse proxy with TLS in front.
+
+    \b
+    Example:
+      reportgen serve --port 8080 --pdf-workers 2
     """
     import logging
 
@@ -86,7 +91,12 @@ def _stop(signum, frame) -> None:
 
 @click.group()
 def users() -> None:
-    """Editors' accounts for the web page: add, remove, list."""
+    """Editors' accounts for the web page: add, remove, list.
+
+    \b
+    Example:
+      reportgen users list
+    """
 
 
 @users.command("add")
@@ -96,6 +106,10 @@ def add_user(ctx: click.Context, name: str) -> None:
     """Create an account, or give NAME a new password.
 
     The password is asked for twice on a terminal, or read as one line from standard input.
+
+    \b
+    Example:
+      printf '%s\\n' "$PASSWORD" | reportgen users add editor
     """
     config = config_of(ctx)
     accounts.check_name(name)
@@ -106,24 +120,34 @@ def add_user(ctx: click.Context, name: str) -> None:
     accounts.check_password(password)
     with Store(config.db_path) as store:
         created = accounts.add(store, name, password)
-    click.echo(f"added editor {name}" if created else f"changed the password of editor {name}")
+    info(ctx, f"added editor {name}" if created else f"changed the password of editor {name}")
 
 
 @users.command("remove")
 @click.argument("name")
 @click.pass_context
 def remove_user(ctx: click.Context, name: str) -> None:
-    """Delete NAME's account; its browser sessions stop working at their next request."""
+    """Delete NAME's account; its browser sessions stop working at their next request.
+
+    \b
+    Example:
+      reportgen users remove editor
+    """
     with Store(config_of(ctx).db_path) as store:
         if not accounts.remove(store, name):
             raise InputError(f"there is no editor named {name!r}; `reportgen users list` shows them")
-    click.echo(f"removed editor {name}")
+    info(ctx, f"removed editor {name}")
 
 
 @users.command("list")
 @click.pass_context
 def list_users(ctx: click.Context) -> None:
-    """List the account names."""
+    """List the account names.
+
+    \b
+    Example:
+      reportgen users list
+    """
     with Store(config_of(ctx).db_path) as store:
         for name in accounts.names(store):
             click.echo(name)

@@ -29,6 +29,7 @@ from reportgen.config import HttpConfig
 from reportgen.errors import CollectError
 from reportgen.http.limits import CALL, Call, DeadlineRetry, DeadlineTimeout, LimitedAdapter, reason
 from reportgen.http.safety import SECRET_PARAMETERS, LocalAddress, is_local, redact, redact_library_logs, scrub
+from reportgen.models import Progress
 
 __all__ = ["MAX_WAIT", "Fetched", "Http", "redact"]
 
@@ -70,14 +71,15 @@ class Http:
         self.session.close()
 
     def get(self, url: str, *, max_bytes: int = 200 * 1024 * 1024, what: str = "download",
-            accept: tuple[int, ...] = ()) -> Fetched:
+            accept: tuple[int, ...] = (), progress: Progress | None = None) -> Fetched:
         """GET `url`, revalidating any cached copy; raise CollectError with a clear reason on failure.
 
         Error statuses in `accept` (an API's 400 with its own message, say) are returned, not raised.
+        `progress` hears of the body's bytes as they arrive ("download", bytes so far, Content-Length).
         """
         shown = redact(url)
         call = Call(deadline=time.monotonic() + self.deadline, limit=self.deadline, timeout=self.config.timeout,
-                    max_bytes=max_bytes, what=what, shown=shown, local_ok=is_local(url))
+                    max_bytes=max_bytes, what=what, shown=shown, local_ok=is_local(url), progress=progress)
         token = CALL.set(call)
         try:
             response = self.session.get(url, timeout=DeadlineTimeout(self.config.timeout))

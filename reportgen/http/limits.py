@@ -26,6 +26,7 @@ from urllib3.util.retry import Retry
 
 from reportgen.errors import CollectError
 from reportgen.http.safety import LocalAddress, is_local, redact
+from reportgen.models import Progress
 
 CHUNK = 64 * 1024
 
@@ -41,6 +42,7 @@ class Call:
     what: str  # "download", "feed 'Trade Wire'"
     shown: str  # the URL as messages show it (credentials redacted)
     local_ok: bool  # the URL asked for is on a private or loopback address, so its redirects may be too
+    progress: Progress | None = None  # told of the body's bytes as they arrive
 
     def late(self) -> CollectError:
         return CollectError(f"{self.what} stopped: {self.shown} was still arriving after {self.limit:g} s, "
@@ -116,6 +118,8 @@ def read_body(response: requests.Response, call: Call) -> bytes:
         response.close()
         raise CollectError(f"{call.what} refused: {call.shown} is {int(declared):,} bytes, "
                            f"over the {call.max_bytes:,}-byte limit")
+    # The declared length counts the bytes on the wire; compressed, they are not the bytes counted here.
+    total = int(declared) if declared.isdigit() and not response.headers.get("Content-Encoding") else None
     watchdog = _Watchdog(response.raw, call.deadline - time.monotonic())
     chunks, size = [], 0
     try:
@@ -124,6 +128,8 @@ def read_body(response: requests.Response, call: Call) -> bytes:
             if size > call.max_bytes:
                 raise CollectError(f"{call.what} stopped: {call.shown} is over the {call.max_bytes:,}-byte limit")
             chunks.append(chunk)
+            if call.progress:
+                call.progress("download", size, total)
     except BaseException:
         response.close()
         if watchdog.stop():  # whatever error the shut socket surfaced as, the deadline is the reason

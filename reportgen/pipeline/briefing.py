@@ -21,7 +21,7 @@ from reportgen.config import Config
 from reportgen.delivery import archive
 from reportgen.errors import InputError, StoreError
 from reportgen.files import exclusive, write_atomic
-from reportgen.models import Facts, Figures, News, Partner, Provenance, Revision
+from reportgen.models import Facts, Figures, News, Partner, Progress, Provenance, Revision
 from reportgen.news_terms import terms_for
 from reportgen.partners import Registry, bundled
 from reportgen.periods import Period
@@ -308,9 +308,11 @@ class BatchResult:
 
 
 def build_all(config: Config, period: str, formats: Iterable[str] = FORMATS, out_dir: Path | None = None,
-              *, jobs: int = 0, partners: Iterable[str] | None = None) -> BatchResult:
+              *, jobs: int = 0, partners: Iterable[str] | None = None,
+              progress: Progress | None = None) -> BatchResult:
     """Briefings for `partners` (every single country with trade in `period` if None), on `jobs`
     processes (0: one per core); without `out_dir`, into the archive under the data folder's lock.
+    `progress` hears of the partners done ("build").
 
     The data are loaded once; forked workers share them copy-on-write.
     """
@@ -329,11 +331,19 @@ def build_all(config: Config, period: str, formats: Iterable[str] = FORMATS, out
     _batch = (config, data, when, build_time())
     jobs = min(jobs or os.cpu_count() or 1, len(tasks))
     with exclusive(config.data_dir, wait=600, what="build") if out_dir is None else contextlib.nullcontext():
-        if jobs <= 1:
-            results = [_build_one(task) for task in tasks]
-        else:
-            with multiprocessing.get_context("fork").Pool(jobs) as pool:
-                results = pool.map(_build_one, tasks, chunksize=1)  # one at a time: the cores finish together
+        results = []
+        if progress:
+            progress("build", 0, len(tasks))
+        with contextlib.ExitStack() as stack:
+            if jobs <= 1:
+                done = map(_build_one, tasks)
+            else:
+                pool = stack.enter_context(multiprocessing.get_context("fork").Pool(jobs))
+                done = pool.imap(_build_one, tasks, chunksize=1)  # one at a time: the cores finish together
+            for result in done:  # in the order of `tasks`
+                results.append(result)
+                if progress:
+                    progress("build", len(results), len(tasks))
         if out_dir is None:
             write_index(config)
     written = [path for paths, _ in results for path in paths]

@@ -12,7 +12,7 @@ from reportgen import timestamps
 from reportgen.config import Config
 from reportgen.errors import CollectError
 from reportgen.http import Http
-from reportgen.models import Vintage
+from reportgen.models import Progress, Vintage
 from reportgen.partners import bundled
 from reportgen.sources import census_api, census_bulk, feeds, snapshot
 from reportgen.store import Store
@@ -41,16 +41,18 @@ class Collected:
     warnings: list[str] = field(default_factory=list)
 
 
-def collect(config: Config, file: Path | None = None, *, use_snapshot: bool = False) -> Collected:
-    """Read the Census bulk file (downloaded, from `file`, or the bundled snapshot) into the store."""
+def collect(config: Config, file: Path | None = None, *, use_snapshot: bool = False,
+            progress: Progress | None = None) -> Collected:
+    """Read the Census bulk file (downloaded, from `file`, or the bundled snapshot) into the store;
+    `progress` hears of the download, the rows read and the rows parsed."""
     registry = bundled()
     if use_snapshot:
-        batch = snapshot.read(registry)
+        batch = snapshot.read(registry, progress)
     elif file is not None:
-        batch = census_bulk.read_file(file, registry)
+        batch = census_bulk.read_file(file, registry, progress=progress)
     else:
         with Http(config.http, config.data_dir / "cache") as http:
-            fetched = http.get(config.census.bulk_url, what="Census bulk file download")
+            fetched = http.get(config.census.bulk_url, what="Census bulk file download", progress=progress)
         with Store(config.db_path) as store:  # an unchanged release is not parsed again
             known = store.find(SOURCE, hashlib.sha256(fetched.content).hexdigest())
         if known:
@@ -58,7 +60,7 @@ def collect(config: Config, file: Path | None = None, *, use_snapshot: bool = Fa
         batch = census_bulk.read_bytes(
             fetched.content, registry, name=config.census.bulk_url, origin=fetched.url,
             published=timestamps.now(), etag=fetched.etag,
-            last_modified=fetched.last_modified,
+            last_modified=fetched.last_modified, progress=progress,
         )
     # Parsed in full before the store is touched, so a bad file leaves it as it was.
     with Store(config.db_path) as store:
@@ -68,15 +70,16 @@ def collect(config: Config, file: Path | None = None, *, use_snapshot: bool = Fa
 
 
 def collect_api(config: Config, first: str, last: str, *, levels: Iterable[str] = (),
-                partners: Iterable[str] = ()) -> Collected:
+                partners: Iterable[str] = (), progress: Progress | None = None) -> Collected:
     """Read country totals (and commodity detail at `levels` for `partners`, every country if none
-    is named) for the whole years from `first` to `last` from the Census API into the store."""
+    is named) for the whole years from `first` to `last` from the Census API into the store;
+    `progress` hears of the queries answered."""
     registry = bundled()
     named = [registry.partner(p) for p in partners] or [p for p in registry if p.is_country and p.iso2]
     codes = [p.census_codes[0] for p in named]
     with Http(config.http, config.data_dir / "cache") as http:
         batch = census_api.collect(census_api.CensusApi(http), registry, first, last, levels=levels,
-                                   partners=codes if levels else ())
+                                   partners=codes if levels else (), progress=progress)
     with Store(config.db_path) as store:
         result = store.add(batch)
     return Collected(result.vintage, result.unchanged, len(batch.observations), result.stored, batch.last_month,
@@ -96,13 +99,16 @@ class FeedReport:
     error: str = ""  # not read: nothing of it stored
 
 
-def collect_news(config: Config) -> list[FeedReport]:
-    """Fetch every configured feed and store its new entries; a feed that fails is reported, never raised."""
+def collect_news(config: Config, progress: Progress | None = None) -> list[FeedReport]:
+    """Fetch every configured feed and store its new entries; a feed that fails is reported, never raised.
+    `progress` hears of the feeds done."""
     reports = []
     with Http(config.http, config.data_dir / "cache", deadline=config.news.deadline) as http, \
             Store(config.db_path) as store:
         news = NewsStore(store)
-        for feed in config.feeds:
+        for done, feed in enumerate(config.feeds):
+            if progress:
+                progress("feeds", done, len(config.feeds))
             report = FeedReport(feed.name, feed.url)
             reports.append(report)
             try:
@@ -118,4 +124,6 @@ def collect_news(config: Config) -> list[FeedReport]:
                 report.read, report.new, report.warning = len(parsed.entries), added.new, parsed.warning
             except CollectError as exc:
                 report.error = str(exc)
+        if progress:
+            progress("feeds", len(config.feeds), len(config.feeds))
     return reports

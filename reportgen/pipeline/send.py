@@ -12,7 +12,7 @@ from reportgen.delivery import archive, smtp, tokens
 from reportgen.delivery import digest as mail
 from reportgen.errors import DeliveryError, InputError
 from reportgen.files import held, write_atomic
-from reportgen.models import Facts
+from reportgen.models import Facts, Progress
 from reportgen.pipeline.briefing import NEWS_UNREAD, facts, load, write
 from reportgen.render import email as render
 from reportgen.render.charts import draw
@@ -41,11 +41,12 @@ class SendReport:
 
 
 def send(config: Config, partner: str, period: str, *, dry_run: bool = False, resend_unknown: bool = False,
-         out_dir: Path | None = None) -> SendReport:
+         out_dir: Path | None = None, progress: Progress | None = None) -> SendReport:
     """Email one issue's digest to each active subscriber who follows the partner, exactly once.
 
     The digest is made from the same facts as the briefing. Rows are queued in the outbox, then sent
     over SMTP (or written as .eml files to `out_dir` with `dry_run`, which changes nothing).
+    `progress` hears of the messages handed to the server, or written ("send").
     """
     data = load(config, partner=partner, period=period)
     result = facts(config, data, partner, period)
@@ -77,10 +78,12 @@ def send(config: Config, partner: str, period: str, *, dry_run: bool = False, re
     if dry_run:
         folder = out_dir or config.output_dir / "digests" / issue
         with MailStore(config.db_path) as box:
-            for n, row in enumerate(box.would_send(issue, result.partner.code, follows, message_id,
-                                                   resend_unknown=resend_unknown), 1):
-                safe = "".join(ch if ch.isalnum() or ch in "@.+-_" else "_" for ch in row.email)
-                report.written.append(write_atomic(folder / f"{n:05d}-{safe}.eml", copy(row, wire=False)))
+            rows = list(box.would_send(issue, result.partner.code, follows, message_id, resend_unknown=resend_unknown))
+        for n, row in enumerate(rows, 1):
+            safe = "".join(ch if ch.isalnum() or ch in "@.+-_" else "_" for ch in row.email)
+            report.written.append(write_atomic(folder / f"{n:05d}-{safe}.eml", copy(row, wire=False)))
+            if progress:
+                progress("send", n, len(rows))
         return report
     with _issue_lock(config, issue), MailStore(config.db_path) as box:
         known = box.issue(issue)
@@ -92,7 +95,18 @@ def send(config: Config, partner: str, period: str, *, dry_run: bool = False, re
                                   follows, message_id)
         box.recover(issue, resend_unknown=resend_unknown)
         envelope_from = mail.sender_address(config.smtp.sender)[1]
-        report.delivery = smtp.deliver(config.smtp, os.environ.get(SMTP_PASSWORD, ""), issue, box, copy, envelope_from)
+        pending, begun = box.counts(issue)["pending"], 0
+
+        def told(row) -> bytes:  # deliver() builds each message just before it sends it
+            nonlocal begun
+            if progress:
+                progress("send", begun, pending)
+            begun += 1
+            return copy(row)
+
+        report.delivery = smtp.deliver(config.smtp, os.environ.get(SMTP_PASSWORD, ""), issue, box, told, envelope_from)
+        if progress:
+            progress("send", begun, pending)
         report.outbox = box.counts(issue)
     left = report.outbox["pending"]
     if report.delivery.stopped or left:  # callers (the monthly job) must not take the issue for done

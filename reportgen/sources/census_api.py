@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 from reportgen import timestamps
 from reportgen.errors import CollectError
 from reportgen.http import Http, redact
-from reportgen.models import MAX_DOLLARS, Batch, Observation, Vintage
+from reportgen.models import MAX_DOLLARS, Batch, Observation, Progress, Vintage
 from reportgen.partners import WORLD, Registry
 
 SOURCE = "census-api"
@@ -152,14 +152,18 @@ def parse(text: str, what: str) -> list[dict[str, str]]:
 
 
 def collect(api: CensusApi, registry: Registry, first: str, last: str, *, levels: Iterable[str] = (),
-            partners: Iterable[str] = ()) -> Batch:
-    """Every query of the plan, read in full before anything is stored; one batch, one vintage."""
+            partners: Iterable[str] = (), progress: Progress | None = None) -> Batch:
+    """Every query of the plan, read in full before anything is stored; one batch, one vintage.
+    `progress` hears of the queries answered ("queries")."""
     totals: dict[tuple[str, str, str, str], int] = {}
     bodies = hashlib.sha256()
     last_month = ""
     unknown: set[str] = set()
     descriptions: dict[str, str] = {}
-    for query in plan(first, last, levels=levels, partners=partners):
+    queries = plan(first, last, levels=levels, partners=partners)
+    for done, query in enumerate(queries):
+        if progress:
+            progress("queries", done, len(queries))
         rows, body = api.rows(query)
         bodies.update(body)
         for row in rows:
@@ -171,6 +175,8 @@ def collect(api: CensusApi, registry: Registry, first: str, last: str, *, levels
                 continue
             totals[(partner, flow, period, commodity)] = totals.get((partner, flow, period, commodity), 0) + value
             last_month = max(last_month, period)
+    if progress:
+        progress("queries", len(queries), len(queries))
     if last_month > f"{datetime.now(UTC):%Y-%m}":  # a month not yet over has no figures: the answer is wrong
         raise CollectError(f"the Census API answered with figures for {last_month}, after the current month")
     sha = bodies.hexdigest()

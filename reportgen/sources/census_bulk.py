@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from reportgen.errors import CollectError
-from reportgen.models import MAX_DOLLARS, Batch, Observation, Partner, Vintage
+from reportgen.models import MAX_DOLLARS, Batch, Observation, Partner, Progress, Vintage
 from reportgen.partners import WORLD, Registry
 from reportgen.timestamps import iso
 
@@ -35,10 +35,11 @@ WORLD_CODE = "0015"
 SEASONALLY_ADJUSTED_WORLD = "0004"
 FIRST_YEAR = 1985  # the first year the bulk file covers
 MAX_INFLATED = 64 * 1024 * 1024  # a gzipped CSV of the whole file inflates to about 3 MB
+EVERY = 250  # rows between two reports of progress
 
 
 def read_file(path: Path, registry: Registry, *, origin: str | None = None, published: str | None = None,
-              note: str = "") -> Batch:
+              note: str = "", progress: Progress | None = None) -> Batch:
     """Read a country.xlsx (or the same layout as CSV, optionally gzipped) from disk."""
     try:
         content = path.read_bytes()
@@ -47,16 +48,17 @@ def read_file(path: Path, registry: Registry, *, origin: str | None = None, publ
     if published is None:
         published = iso(datetime.fromtimestamp(path.stat().st_mtime, UTC))
     return read_bytes(content, registry, name=str(path), origin=origin or str(path.resolve()),
-                      published=published, note=note)
+                      published=published, note=note, progress=progress)
 
 
 def read_bytes(content: bytes, registry: Registry, *, name: str, origin: str, published: str,
-               etag: str = "", last_modified: str = "", note: str = "") -> Batch:
-    """Parse the bulk file's bytes into one batch of observations with its vintage."""
+               etag: str = "", last_modified: str = "", note: str = "", progress: Progress | None = None) -> Batch:
+    """Parse the bulk file's bytes into one batch of observations with its vintage; `progress` hears of
+    the rows read from a workbook ("read") and the rows parsed ("parse")."""
     if content[:4] == b"\xd0\xcf\x11\xe0":
         raise CollectError(f"{name}: an old-style .xls workbook; reportgen reads the .xlsx file")
     if content[:2] == b"PK":
-        rows, workbook_date = _xlsx_rows(content, name)
+        rows, workbook_date = _xlsx_rows(content, name, progress)
         # The workbook's own timestamp says when Census wrote it, better than a file's mtime.
         if workbook_date and not last_modified:
             published = workbook_date
@@ -70,16 +72,20 @@ def read_bytes(content: bytes, registry: Registry, *, name: str, origin: str, pu
         sha256=sha, etag=etag, last_modified=last_modified, collected_at=iso(datetime.now(UTC)),
         note=note,
     )
-    return parse_rows(rows, registry, vintage, name=name)
+    return parse_rows(rows, registry, vintage, name=name, progress=progress)
 
 
-def parse_rows(rows: Iterable[tuple[Any, ...]], registry: Registry, vintage: Vintage, *, name: str) -> Batch:
+def parse_rows(rows: Iterable[tuple[Any, ...]], registry: Registry, vintage: Vintage, *, name: str,
+               progress: Progress | None = None) -> Batch:
     """Turn rows in the official layout (header first) into observations."""
+    total = len(rows) - 1 if isinstance(rows, list) else None
     rows = iter(rows)
     _check_header(next(rows, None), name)
     parsed = []  # (year, census code, CTYNAME, 13 import values, 13 export values)
     seen: dict[tuple[int, str], int] = {}
     for number, row in enumerate(rows, start=2):
+        if progress and number % EVERY == 0:
+            progress("parse", number - 2, total)
         if not any(cell not in (None, "") for cell in row):
             continue
         if len(row) < len(HEADER):
@@ -95,6 +101,8 @@ def parse_rows(rows: Iterable[tuple[Any, ...]], registry: Registry, vintage: Vin
         parsed.append((year, code, str(row[2] or "").strip(), values[:13], values[13:]))
     if not parsed:
         raise CollectError(f"{name}: the file has a header but no data rows")
+    if progress:
+        progress("parse", number - 1, total)
 
     last_year, last_month = _last_published(parsed, name)
     _refuse_future(parsed, seen, last_year, last_month, name)
@@ -202,7 +210,7 @@ def _partner(code: str, ctyname: str, registry: Registry, new: dict[str, Partner
     return code
 
 
-def _xlsx_rows(content: bytes, name: str) -> tuple[list[tuple[Any, ...]], str]:
+def _xlsx_rows(content: bytes, name: str, progress: Progress | None = None) -> tuple[list[tuple[Any, ...]], str]:
     """Every row of the first sheet, padded to the layout's width, and the workbook's own date."""
     import openpyxl
 
@@ -217,7 +225,15 @@ def _xlsx_rows(content: bytes, name: str) -> tuple[list[tuple[Any, ...]], str]:
         # Read-only mode parses lazily: read every row now, so that a damaged sheet fails here, as
         # a CollectError, and not halfway through parsing. Trailing blank cells may be left out of
         # a row; they read as 0 like any blank cell.
-        rows = [row + (None,) * (len(HEADER) - len(row)) for row in book.worksheets[0].iter_rows(values_only=True)]
+        sheet = book.worksheets[0]
+        total = sheet.max_row  # from the sheet's own <dimension>: None if it has none
+        rows = []
+        for row in sheet.iter_rows(values_only=True):
+            rows.append(row + (None,) * (len(HEADER) - len(row)))
+            if progress and len(rows) % EVERY == 0:
+                progress("read", len(rows), total)
+        if progress:
+            progress("read", len(rows), len(rows))
     except CollectError:
         raise
     except Exception as exc:  # noqa: BLE001 (whatever a damaged sheet makes openpyxl raise)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from importlib import resources
 
-from reportgen.models import Batch
+from reportgen.models import Batch, Progress
 from reportgen.partners import Registry
 from reportgen.sources import census_bulk
 
@@ -19,7 +19,8 @@ ORIGIN = "https://www.census.gov/foreign-trade/balance/country.xlsx (bundled sna
 NOTE = "Census country.xlsx as of 2026-10-01, after the June 2025 annual revision; bundled with reportgen"
 
 
-def read(registry: Registry) -> Batch:
+def read(registry: Registry, progress: Progress | None = None) -> Batch:
     """The bundled figures as a batch of the census-bulk source."""
     content = resources.files("reportgen").joinpath(FILE).read_bytes()
-    return census_bulk.read_bytes(content, registry, name=FILE, origin=ORIGIN, published=PUBLISHED, note=NOTE)
+    return census_bulk.read_bytes(content, registry, name=FILE, origin=ORIGIN, published=PUBLISHED, note=NOTE,
+                                  progress=progress)

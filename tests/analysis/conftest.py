@@ -7,9 +7,9 @@ from reportgen.config import Config
 
 
 @pytest.fixture(scope="session")
-def config(tmp_path_factory) -> Config:
-    """Defaults, with a store of its own seeded from the bundled snapshot."""
-    return Config(data_dir=tmp_path_factory.mktemp("data"), output_dir=tmp_path_factory.mktemp("output"))
+def config(tmp_path_factory, seeded_store) -> Config:
+    """Defaults, with a copy of the store seeded from the bundled snapshot."""
+    return Config(data_dir=seeded_store(tmp_path_factory.mktemp("data")), output_dir=tmp_path_factory.mktemp("output"))
 
 
 @pytest.fixture(scope="session")

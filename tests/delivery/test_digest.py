@@ -35,15 +35,12 @@ def parts(msg: EmailMessage) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def received(tmp_path_factory, seeded_db):
+def received(tmp_path_factory, seeded_store):
     """One digest of MX 2024 as the server received it, and the config that sent it."""
-    import shutil
-
     from reportgen.config import Config
 
     root = tmp_path_factory.mktemp("digest")
-    (root / "data").mkdir()
-    shutil.copy(seeded_db, root / "data" / seeded_db.name)
+    seeded_store(root / "data")
     with smtp_server() as server:
         config = Config.model_validate({"data_dir": str(root / "data"), "public_url": PUBLIC_URL,
                                         "smtp": {"host": "127.0.0.1", "port": server.port, "security": "none",

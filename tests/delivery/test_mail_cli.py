@@ -28,12 +28,9 @@ def run(*args: str, cwd: Path, ok: bool = True, env: dict | None = None) -> subp
 
 
 @pytest.fixture
-def home(tmp_path: Path, seeded_db: Path):
-    """A working folder with a seeded store and a config.yaml that sends to `port` (set by `configure`)."""
-    import shutil
-
-    (tmp_path / "data").mkdir()
-    shutil.copy(seeded_db, tmp_path / "data" / seeded_db.name)
+def home(tmp_path: Path, seeded_store):
+    """A working folder with a copy of the seeded store and a config.yaml that sends to `port` (set by `configure`)."""
+    seeded_store(tmp_path / "data")
 
     def configure(port: int) -> Path:
         (tmp_path / "config.yaml").write_text(

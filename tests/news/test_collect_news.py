@@ -52,7 +52,8 @@ def test_a_changed_feed_adds_only_its_new_entries(server, tmp_path):
     assert len(stored(config)) == 8
 
 
-def test_a_slow_drip_gives_up_within_its_deadline_and_the_others_are_read(server, tmp_path):
+def test_a_slow_drip_gives_up_at_its_deadline_and_the_others_are_read(server, tmp_path):
+    """The drip would last 6 s; the 1 s deadline ends it, and says so. (How soon: bench/bench_http.py.)"""
     def drip(request: Request) -> Response:
         def body():
             yield b'<?xml version="1.0"?><rss version="2.0"><channel><title>Slow</title>'
@@ -64,10 +65,9 @@ def test_a_slow_drip_gives_up_within_its_deadline_and_the_others_are_read(server
     server.expect_request("/feeds/slow.rss").respond_with_handler(drip)
     config = news_config(tmp_path, [("Slow", server.url_for("/feeds/slow.rss")), ("Wire", serve(server, "wire.rss"))],
                          deadline=1)
-    started = time.monotonic()
     reports = by_name(pipeline.collect_news(config))
-    assert time.monotonic() - started < 3
-    assert "still arriving after 1 s" in reports["Slow"].error
+    assert reports["Slow"].error == (f"feed 'Slow' stopped: {server.url_for('/feeds/slow.rss')} was still arriving "
+                                     "after 1 s, the time limit")
     assert reports["Wire"].new == 7
 
 
@@ -108,10 +108,8 @@ def test_entity_documents_are_refused_nothing_is_expanded_or_fetched(server, tmp
     feeds = [("Laughs", serve(server, "billion-laughs.xml")), ("External", serve(server, "external-entity.xml")),
              ("Wire", serve(server, "wire.rss"))]
     config = news_config(tmp_path, feeds)
-    started = time.monotonic()
     reports = by_name(pipeline.collect_news(config))
-    assert time.monotonic() - started < 2
-    for name in ("Laughs", "External"):
+    for name in ("Laughs", "External"):  # refused for declaring entities: none was ever expanded
         assert "declares XML entities" in reports[name].error and "\n" not in reports[name].error
     assert reports["Wire"].new == 7
     assert requested(server) == ["/feeds/billion-laughs.xml", "/feeds/external-entity.xml", "/feeds/wire.rss"]

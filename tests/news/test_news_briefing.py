@@ -44,7 +44,7 @@ def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def briefing(threaded_server, tmp_path_factory):
+def briefing(threaded_server, tmp_path_factory, seeded_store):
     """Collect every fixture feed (twice) with the command line, then build the Mexico 2024 briefing."""
     server = threaded_server
     server.clear()
@@ -54,6 +54,7 @@ def briefing(threaded_server, tmp_path_factory):
              ("Laughs", serve(server, "billion-laughs.xml")), ("External", serve(server, "external-entity.xml")),
              ("Gone", server.url_for("/feeds/gone.rss"))]
     home = tmp_path_factory.mktemp("home")
+    seeded_store(home / "data")
     (home / "config.yaml").write_text(yaml.safe_dump({
         "http": {"retries": 0, "timeout": 5}, "news": {"max_items": 10, "deadline": 5},
         "feeds": [{"name": name, "url": url} for name, url in feeds],
@@ -178,8 +179,8 @@ def test_a_briefing_with_no_matching_news_says_so(briefing, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def mx_facts(tmp_path_factory):
-    config = Config(data_dir=tmp_path_factory.mktemp("data"), output_dir=tmp_path_factory.mktemp("out"))
+def mx_facts(tmp_path_factory, seeded_store):
+    config = Config(data_dir=seeded_store(tmp_path_factory.mktemp("data")), output_dir=tmp_path_factory.mktemp("out"))
     return config, pipeline.facts(config, pipeline.load(config, partner="MX", period="2024"), "MX", "2024")
 
 

@@ -1,4 +1,4 @@
-"""Shared fixtures for the render tests: one store seeded from the bundled snapshot, per session."""
+"""Shared fixtures for the render tests: a copy of the seeded store, and its data loaded once per session."""
 
 from __future__ import annotations
 
@@ -10,15 +10,16 @@ from reportgen.models import Facts
 
 
 @pytest.fixture(scope="session")
-def config(tmp_path_factory: pytest.TempPathFactory) -> Config:
-    """A config that reads nothing from the working folder (no config.yaml) and writes only to tmp."""
+def config(tmp_path_factory: pytest.TempPathFactory, seeded_store) -> Config:
+    """A config that reads nothing from the working folder (no config.yaml) and writes only to tmp, with a
+    copy of the seeded store."""
     root = tmp_path_factory.mktemp("reportgen")
-    return Config.model_validate({"data_dir": str(root / "data"), "output_dir": str(root / "output")})
+    return Config.model_validate({"data_dir": str(seeded_store(root / "data")), "output_dir": str(root / "output")})
 
 
 @pytest.fixture(scope="session")
 def dataset(config: Config) -> pipeline.Dataset:
-    """The bundled snapshot, seeded into the store once (it takes a second or so)."""
+    """The bundled snapshot, loaded once."""
     return pipeline.load(config)
 
 

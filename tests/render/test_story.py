@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from reportgen import pipeline
-from reportgen.config import Config
 from reportgen.render.html import environment, headline, render_briefing
 
 EXPECTED = Path(__file__).resolve().parent.parent / "expected"
@@ -48,16 +47,6 @@ def story(html: str) -> str:
     parser = StoryText()
     parser.feed(html)
     return "\n\n".join(parser.blocks) + "\n"
-
-
-@pytest.fixture(scope="module")
-def config(tmp_path_factory):
-    return Config(data_dir=tmp_path_factory.mktemp("data"))
-
-
-@pytest.fixture(scope="module")
-def dataset(config):
-    return pipeline.load(config)
 
 
 @pytest.mark.parametrize(("partner", "period"), [

@@ -71,13 +71,13 @@ def test_months_outside_a_codes_life_are_not_stored(make_xlsx, row):
     assert table["MEX", "import", "1992-12"] == 0 and table["MEX", "import", "1992"] == 110_000_000
 
 
-def test_a_year_a_code_only_partly_covers_is_refused_with_its_span(tmp_path):
+def test_a_year_a_code_only_partly_covers_is_refused_with_its_span(tmp_path, seeded_store):
     """Facts for Yugoslavia in 1992 would compare half a year with a whole one."""
     from reportgen import pipeline
     from reportgen.config import Config
     from reportgen.errors import InputError
 
-    config = Config(data_dir=tmp_path / "data")
+    config = Config(data_dir=seeded_store(tmp_path / "data"))
     with pytest.raises(InputError, match=r"figures for Yugoslavia run from 1991-01 to 1992-06, not over all of 1992"):
         pipeline.facts(config, pipeline.load(config, partner="YUG", period="1992"), "YUG", "1992")
     # The half year stands as months, and 1993 compares with nothing: the Czech Republic begins that year.

@@ -1,4 +1,4 @@
-"""Shared fixtures for the web page: one seeded store, two editors, and the app with one warm PDF worker."""
+"""Shared fixtures for the web page: a copy of the seeded store, two editors, and the app with one warm PDF worker."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import base64
 
 import pytest
 
-from reportgen import pipeline
 from reportgen.config import Config
 from reportgen.store import Store, users
 
@@ -20,12 +19,11 @@ def basic(name: str, password: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def web_config(tmp_path_factory: pytest.TempPathFactory) -> Config:
-    """A config that reads nothing from the working folder, with the store seeded and two editors."""
+def web_config(tmp_path_factory: pytest.TempPathFactory, seeded_store) -> Config:
+    """A config that reads nothing from the working folder, with a copy of the seeded store and two editors."""
     root = tmp_path_factory.mktemp("web")
-    config = Config.model_validate({"data_dir": str(root / "data"), "output_dir": str(root / "output"),
+    config = Config.model_validate({"data_dir": str(seeded_store(root / "data")), "output_dir": str(root / "output"),
                                     "feeds": []})
-    pipeline.open_store(config).close()
     with Store(config.db_path) as store:
         users.add(store, *EDITOR)
         users.add(store, *OTHER)

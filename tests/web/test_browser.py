@@ -6,7 +6,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -24,9 +23,11 @@ def reportgen(*args: str, data_dir: Path, **kwargs) -> subprocess.CompletedProce
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory):
-    """The real server on a free port, with one account made through the command line."""
+def server(tmp_path_factory: pytest.TempPathFactory, seeded_store):
+    """The real server on a free port, with a copy of the seeded store and one account made through the command
+    line."""
     root = tmp_path_factory.mktemp("serve")
+    seeded_store(root / "data")
     (root / "config.yaml").write_text("data_dir: data\noutput_dir: output\nfeeds: []\n")
     added = reportgen("users", "add", NAME, data_dir=root / "data", input=PASSWORD + "\n")
     assert added.returncode == 0 and added.stdout == f"added editor {NAME}\n", added.stderr
@@ -77,14 +78,12 @@ def test_an_editor_picks_mexico_and_2024_reads_it_and_downloads_the_pdf(server, 
     frame = page.frame_locator("iframe")
     assert "$168.6 billion" in frame.locator("h1").inner_text()
 
-    started = time.monotonic()
-    with page.expect_download() as download_info:
+    with page.expect_download(timeout=60_000) as download_info:  # a bound on a broken test, not a speed check
         page.click("text=Download the PDF")
     download = download_info.value
     assert download.suggested_filename == "MEX-2024.pdf"
     target = tmp_path / download.suggested_filename
     download.save_as(target)
-    assert time.monotonic() - started < 30
     text = PdfReader(target).pages[0].extract_text()
     assert "$168.6 billion" in text
     assert all(url.startswith((server, "data:")) for url in requested), requested

@@ -42,12 +42,11 @@ def alive(pid: int) -> bool:
 
 def test_a_render_past_the_deadline_is_stopped_and_the_worker_replaced(sleepy):
     first = int(sleepy.pdf("<p>quick</p>").split()[1])
-    started = time.monotonic()
-    with pytest.raises(BusyError, match="longer than 2 s"):
+    with pytest.raises(BusyError, match="longer than 2 s"):  # the render sleeps 60 s: only the deadline ends it
         sleepy.pdf("<title>Deficit in 2019</title>")
-    assert time.monotonic() - started < 10
-    deadline = time.monotonic() + 10
-    while alive(first) and time.monotonic() < deadline:
+    for _ in range(200):  # the stuck worker is stopped; give it up to 10 s to go
+        if not alive(first):
+            break
         time.sleep(0.05)
     assert not alive(first), "the stuck worker was left running"
     second = int(sleepy.pdf("<p>quick again</p>").split()[1])

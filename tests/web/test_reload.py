@@ -8,11 +8,11 @@ from reportgen.models import Batch, Observation, Vintage
 from reportgen.store import Store
 
 
-def test_a_new_vintage_is_shown_at_the_next_request(tmp_path):
+def test_a_new_vintage_is_shown_at_the_next_request(tmp_path, seeded_store):
     from reportgen.web.briefings import Briefings
 
-    config = Config.model_validate({"data_dir": str(tmp_path / "data"), "output_dir": str(tmp_path / "output"),
-                                    "feeds": []})
+    config = Config.model_validate({"data_dir": str(seeded_store(tmp_path / "data")),
+                                    "output_dir": str(tmp_path / "output"), "feeds": []})
     briefings = Briefings(config)
     first, mark = briefings.data()
     assert "$168.6 billion" in briefings.briefing("MX", "2024").html

@@ -19,8 +19,10 @@ SLOW_CLIENTS = 120  # waitress's default connection_limit is 100: this many star
 
 
 @contextmanager
-def serving(root: Path, config: str) -> Iterator[tuple[str, int]]:
-    """`reportgen serve` in its own process with this config, on a free port; no traceback in its log."""
+def serving(root: Path, config: str, seeded_store) -> Iterator[tuple[str, int]]:
+    """`reportgen serve` in its own process with this config and a copy of the seeded store, on a free port; no
+    traceback in its log."""
+    seeded_store(root / "data")
     (root / "config.yaml").write_text(f"data_dir: data\noutput_dir: output\nfeeds: []\n{config}")
     log = (root / "serve.log").open("w")
     process = subprocess.Popen(
@@ -40,16 +42,16 @@ def serving(root: Path, config: str) -> Iterator[tuple[str, int]]:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
+def server(tmp_path_factory: pytest.TempPathFactory, seeded_store) -> Iterator[tuple[str, int]]:
     """The real server with the default limits."""
-    with serving(tmp_path_factory.mktemp("slow"), "") as address:
+    with serving(tmp_path_factory.mktemp("slow"), "", seeded_store) as address:
         yield address
 
 
 @pytest.fixture(scope="module")
-def impatient_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
+def impatient_server(tmp_path_factory: pytest.TempPathFactory, seeded_store) -> Iterator[tuple[str, int]]:
     """The real server dropping a stalled connection after 2 s."""
-    with serving(tmp_path_factory.mktemp("impatient"), "web:\n  channel_timeout: 2\n") as address:
+    with serving(tmp_path_factory.mktemp("impatient"), "web:\n  channel_timeout: 2\n", seeded_store) as address:
         yield address
 
 
