@@ -131,7 +131,7 @@ def partners(ctx: click.Context, show_all: bool) -> None:
     if config.db_path.exists():
         with Store(config.db_path) as store:
             registry = registry.with_extra(store.partners())
-    shown = sorted((p for p in registry if show_all or p.is_country), key=lambda p: p.short_name.casefold())
+    shown = sorted((p for p in registry if show_all or (p.is_country and p.census_codes)), key=lambda p: p.short_name.casefold())
     for p in shown:
         kind = "" if p.is_country else f"  [{p.kind}]"
         click.echo(f"{p.code:<5} {p.iso2 or '--':<3} {'/'.join(p.census_codes):<10} {p.short_name}{kind}")

@@ -72,7 +72,7 @@ def collect_api(config: Config, first: str, last: str, *, levels: Iterable[str] 
     from reportgen.http import Http
 
     registry = bundled()
-    named = [registry.partner(p) for p in partners] or [p for p in registry if p.is_country and p.iso2]
+    named = [registry.partner(p) for p in partners] or [p for p in registry if p.is_country and p.iso2 and p.census_codes]
     codes = [p.census_codes[0] for p in named]
     with Http(config.http, config.data_dir / "cache") as http:
         batch = census_api.collect(census_api.CensusApi(http), registry, first, last, levels=levels,
