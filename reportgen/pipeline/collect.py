@@ -1,4 +1,4 @@
-"""Collect and store: the Census bulk file or snapshot, the Census API, the news feeds."""
+"""Collect and store: the Census bulk file or snapshot, the Census API, UN Comtrade, the news feeds."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from reportgen.config import Config
+from reportgen.errors import InputError
 from reportgen.models import Vintage
 from reportgen.partners import bundled
-from reportgen.sources import census_api, census_bulk, snapshot
+from reportgen.sources import census_api, census_bulk, comtrade, snapshot
 from reportgen.store import Store
 
 SOURCE = census_bulk.SOURCE
@@ -77,6 +78,27 @@ def collect_api(config: Config, first: str, last: str, *, levels: Iterable[str] 
     with Http(config.http, config.data_dir / "cache") as http:
         batch = census_api.collect(census_api.CensusApi(http), registry, first, last, levels=levels,
                                    partners=codes if levels else ())
+    with Store(config.db_path) as store:
+        result = store.add(batch)
+    return Collected(result.vintage, result.unchanged, len(batch.observations), result.stored, batch.last_month,
+                     batch.warnings)
+
+
+def collect_comtrade(config: Config, reporter: str, first: str, last: str, *, partner: str | None = None,
+                     detail: str = "total", freq: str = "A") -> Collected:
+    """Read a reporter's goods trade (every partner's totals, and HS detail for `partner` or every partner)
+    from UN Comtrade into the store, for the years (or months) from `first` to `last`."""
+    from reportgen.http import Http
+
+    registry = bundled()
+    who = comtrade.reporter_of(registry, reporter)
+    other = comtrade.partner_of(registry, partner, who) if partner else None
+    if detail not in comtrade.LEVELS:
+        raise InputError(f"--detail {detail!r}: choose total, hs2, hs4 or hs6")
+    wanted = comtrade.periods(freq, first, last)
+    with Http(config.http, config.data_dir / "cache") as http:
+        batch = comtrade.collect(comtrade.Comtrade(http, config.comtrade), registry, who, wanted, freq=freq,
+                                 partner=other, level=comtrade.LEVELS[detail])
     with Store(config.db_path) as store:
         result = store.add(batch)
     return Collected(result.vintage, result.unchanged, len(batch.observations), result.stored, batch.last_month,
