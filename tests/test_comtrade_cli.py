@@ -114,7 +114,7 @@ def one_line_error(result: subprocess.CompletedProcess, code: int, text: str) ->
     (("--reporter", "MX", "--from", "2016", "--partner", "MX"), 2, "Mexico is the reporter", False),
     (("--reporter", "MX", "--from", "2016", "--partner", "TW"), 2, "Taiwan has no UN M49 code", False),
     (("--reporter", "EU", "--from", "2016"), 2, "European Union cannot be a Comtrade reporter", False),
-    (("--reporter", "MX", "--from", "2031"), 2, "--to 2031: 2031 has not ended yet, so Comtrade has no figures", False),
+    (("--reporter", "MX", "--from", "2031"), 2, "error: 2031 has not ended yet, so Comtrade has no figures", False),
     (("--reporter", "MX", "--from", "2016", "--detail", "hs8"), 2, "--detail 'hs8': choose total, hs2, hs4 or hs6",
      False),
     (("--reporter", "MX", "--from", "2016", "--partner", "RU", "--partner", "CN"), 2, "takes one --partner", False),

@@ -238,7 +238,7 @@ def periods(freq: str, first: str, last: str, *, today: datetime | None = None) 
     if int(found[0][:4]) < FIRST_YEAR:
         raise InputError(f"--from {first}: Comtrade's data start in {FIRST_YEAR}")
     if _period(found[-1]) > ended:
-        raise InputError(f"--to {last}: {_period(found[-1])} has not ended yet, so Comtrade has no figures for it "
+        raise InputError(f"{_period(found[-1])} has not ended yet, so Comtrade has no figures for it "
                          f"(the latest possible is {ended})")
     return found
 
