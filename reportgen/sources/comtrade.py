@@ -23,6 +23,7 @@ import math
 import os
 import re
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -109,27 +110,38 @@ class Comtrade:
         self.base_url = (config.data_url if key else config.preview_url).rstrip("/")
         self.cap = DATA_CAP if key else PREVIEW_CAP
         self._key = key
-        self._answers: dict[Query, list[dict]] = {}
+        self._kept: dict[Query, list[dict]] = {}
         self.requests = 0
 
     def url(self, query: Query) -> str:
         """The request's address: never with the key, which goes in a header."""
         return f"{self.base_url}/C/{query.freq}/HS?{urlencode(query.params(self.cap))}"
 
-    def records(self, query: Query) -> list[dict]:
-        """Every record of `query`, the request split until each answer is under the cap."""
-        if query in self._answers:
-            return self._answers[query]
+    def records(self, query: Query) -> Iterator[dict]:
+        """Every record of `query`, answer by answer, the request split until each answer is under the cap.
+
+        Records are handed on as each answer arrives and not kept (a year at HS6 is two million of
+        them), except the totals and coarser levels that tell how to split (`kept`).
+        """
+        if query in self._kept:
+            yield from self._kept[query]
+            return
         records = self._answer(query) if query.cmd_code() is not None else None
-        if records is None:  # at the cap (or not to be asked at once): perhaps cut short
-            parts = self._split(query)
-            if not parts:
-                raise CollectError(f"{query.describe()}: Comtrade answered with {self.cap:,} records, its limit, so "
-                                   "the answer may be cut short, and the request cannot be split further; "
-                                   "nothing stored")
-            records = [record for part in parts for record in self.records(part)]
-        self._answers[query] = records
-        return records
+        if records is not None:
+            yield from records
+            return
+        parts = self._split(query)  # the answer held the cap (or the codes are too many to ask): perhaps cut short
+        if not parts:
+            raise CollectError(f"{query.describe()}: Comtrade answered with {self.cap:,} records, its limit, so "
+                               "the answer may be cut short, and the request cannot be split further; nothing stored")
+        for part in parts:
+            yield from self.records(part)
+
+    def kept(self, query: Query) -> list[dict]:
+        """Every record of `query`, kept for whoever asks again (totals, and the levels that guide a split)."""
+        if query not in self._kept:
+            self._kept[query] = list(self.records(query))
+        return self._kept[query]
 
     def _split(self, query: Query) -> list[Query]:
         """Smaller requests that together ask what `query` asks: by period, flow, partner, chapter, heading."""
@@ -141,7 +153,7 @@ class Comtrade:
             codes = {str(r.get("partnerCode")) for r in self._totals(query)}
             return [replace(query, partner=code) for code in sorted(codes, key=int) if code.isdigit()]
         if query.level >= 4 and len(query.under) + 4 <= query.level:  # by the codes two digits down that trade
-            coarser = self.records(replace(query, level=len(query.under) + 2))
+            coarser = self.kept(replace(query, level=len(query.under) + 2))
             codes = {str(r.get("cmdCode")) for r in coarser}
             return [replace(query, under=code) for code in sorted(codes) if code.isdigit()]
         return []
@@ -149,10 +161,10 @@ class Comtrade:
     def _totals(self, query: Query) -> list[dict]:
         """Every partner's totals in the query's period and flow: from an answer already read, if one holds them."""
         period, flow = query.periods[0], query.flows[0]
-        for asked, records in self._answers.items():
+        for asked, records in self._kept.items():
             if asked.level == 0 and asked.partner is None and period in asked.periods and flow in asked.flows:
                 return [r for r in records if str(r.get("period")) == period and r.get("flowCode") == flow]
-        return self.records(replace(query, level=0, under=""))
+        return self.kept(replace(query, level=0, under=""))
 
     def _answer(self, query: Query) -> list[dict] | None:
         """The records of one request, or None when the answer holds the cap (it may have been cut)."""
@@ -259,9 +271,11 @@ def collect(api: Comtrade, registry: Registry, reporter: Partner, wanted: list[s
     queries = plan(freq, reporter.m49_codes[0], wanted, partner.m49_codes[0] if partner else None, level)
     rows = Rows(registry, reporter, freq, wanted)
     for query in queries:
-        records = api.records(query)
         if query.level == 0:
+            records = api.kept(query)
             rows.check_published(records, query.periods)
+        else:
+            records = api.records(query)
         for record in records:
             rows.add(record, query)
     return rows.batch(api, queries[0], partner=partner, level=level)
@@ -274,8 +288,8 @@ class Rows:
         self.registry, self.reporter, self.freq = registry, reporter, freq
         self.wanted = set(wanted)
         self.order = list(wanted)
-        self.values: dict[tuple[str, str, str, str], int] = {}
-        self.sources: dict[tuple[str, str, str, str], int] = {}  # the M49 code each value came from
+        self.values: dict[tuple[str, str, str, str], int] = {}  # (M49 code, flow, period, commodity) -> dollars
+        self.partners: dict[str, tuple[str, str]] = {}  # M49 code as given -> (store code, the M49 code)
         self.new_partners: dict[str, Partner] = {}
         self.descriptions: dict[str, str] = {}
 
@@ -289,54 +303,65 @@ class Rows:
             raise CollectError(f"Comtrade has not published {name[:1].upper() + name[1:]}'s {shown} figures")
 
     def add(self, record: dict, query: Query) -> None:
-        where = query.describe()
-        missing = [name for name in REQUIRED if name not in record]
-        if missing:
-            raise CollectError(f"{where}: a record has no {missing[0]} field")
-        if str(record["flowCode"]) not in FLOWS:
+        if any(name not in record for name in REQUIRED):
+            missing = next(name for name in REQUIRED if name not in record)
+            raise CollectError(f"{query.describe()}: a record has no {missing} field")
+        if record["flowCode"] not in FLOWS:
             return  # re-exports and re-imports are not stored
         if any(record[name] != value for name, value in TOTALS_OF_BREAKDOWNS.items()):
             return  # a breakdown of a total kept elsewhere
         period, code = str(record["period"]), str(record["partnerCode"])
         if record["freqCode"] != self.freq or period not in self.wanted:
-            raise CollectError(f"{where}: a record is for period {period!r} ({record['freqCode']}), not one asked for")
+            raise CollectError(f"{query.describe()}: a record is for period {period!r} ({record['freqCode']}), "
+                               "not one asked for")
         if str(record["reporterCode"]) != self.reporter.m49_codes[0]:
-            raise CollectError(f"{where}: a record is reported by {record['reporterCode']!r}, not "
+            raise CollectError(f"{query.describe()}: a record is reported by {record['reporterCode']!r}, not "
                                f"{self.reporter.m49_codes[0]} ({self.reporter.short_name})")
         commodity = str(record["cmdCode"])
         if not (commodity == "TOTAL" if query.level == 0 else commodity.isdigit() and len(commodity) == query.level):
-            raise CollectError(f"{where}: commodity code {commodity!r} is not what was asked for")
-        value = _dollars(record["primaryValue"], where, code, period)
-        partner = self._partner(code, record, where)
-        key = (partner, FLOWS[record["flowCode"]], sys.intern(_period(period)), sys.intern(commodity))
-        if key in self.values:
-            if self.sources[key] == code:
-                if self.values[key] != value:
-                    raise CollectError(f"{where}: two different values for partner {code}, {commodity}, {period}")
-                return  # the same record from two requests
-            value += self.values[key]  # two M49 codes of one partner (Sudan before and after 2011)
-        self.values[key], self.sources[key] = value, code
-        if commodity != "TOTAL" and isinstance(record.get("cmdDesc"), str) and record["cmdDesc"].strip():
-            self.descriptions[commodity] = record["cmdDesc"].strip()
+            raise CollectError(f"{query.describe()}: commodity code {commodity!r} is not what was asked for")
+        value = _dollars(record["primaryValue"], query, code, period)
+        if code not in self.partners:
+            self.partners[code] = self._partner(code, record, query)
+        # Keyed by Comtrade's own partner code (one string object each, not one a row): merged in batch().
+        key = (self.partners[code][1], FLOWS[record["flowCode"]], sys.intern(period), sys.intern(commodity))
+        known = self.values.setdefault(key, value)
+        if known != value:
+            raise CollectError(f"{query.describe()}: two different values for partner {code}, {commodity}, {period}")
+        if commodity != "TOTAL" and commodity not in self.descriptions:
+            description = record.get("cmdDesc")
+            if isinstance(description, str) and description.strip():
+                self.descriptions[commodity] = description.strip()
 
-    def _partner(self, code: str, record: dict, where: str) -> str:
+    def _partner(self, code: str, record: dict, query: Query) -> tuple[str, str]:
+        """(the store's code, Comtrade's) of a partner code."""
         if not code.isdigit():
-            raise CollectError(f"{where}: partner code {code!r} is not an M49 code")
+            raise CollectError(f"{query.describe()}: partner code {code!r} is not an M49 code")
         if code == "0":
-            return WORLD
+            return WORLD, code
         known = self.registry.by_m49(code)
         if known is not None:
-            return known.code
+            return known.code, code
         store_code = f"M49-{int(code)}"
         if store_code not in self.new_partners:
             name = str(record.get("partnerDesc") or f"Area {code}").strip()[:100]
             self.new_partners[store_code] = Partner(code=store_code, name=name, short_name=name, kind="unallocated")
-        return store_code
+        return store_code, code
+
+    def observations(self) -> list[Observation]:
+        """The rows to store, a partner's M49 codes merged (Sudan had two, before and after 2011)."""
+        store_code = {code: partner for partner, code in self.partners.values()}
+        merged: dict[tuple[str, str, str, str], int] = {}
+        for (code, flow, period, commodity), value in self.values.items():
+            key = (store_code[code], flow, period, commodity)
+            merged[key] = merged.get(key, 0) + value
+        self.values.clear()  # a year at HS6 for every partner is two million rows: hold them once
+        reporter = self.reporter.code
+        return [Observation(partner=p, flow=f, period=_period(period), value=v, commodity=c, reporter=reporter)
+                for (p, f, period, c), v in sorted(merged.items())]
 
     def batch(self, api: Comtrade, first: Query, *, partner: Partner | None, level: int) -> Batch:
-        observations = [Observation(partner=p, flow=f, period=period, value=v, commodity=c,
-                                    reporter=self.reporter.code)
-                        for (p, f, period, c), v in sorted(self.values.items())]
+        observations = self.observations()
         # The content, not the answers' bytes (which carry a timing): the same figures again are unchanged.
         digest = hashlib.sha256()
         for o in observations:
@@ -352,10 +377,10 @@ class Rows:
                      last_month=last if len(last) == 7 else f"{last}-12", descriptions=self.descriptions)
 
 
-def _dollars(value: object, where: str, code: str, period: str) -> int:
+def _dollars(value: object, query: Query, code: str, period: str) -> int:
     """Comtrade's primaryValue (a JSON number of dollars, cents and all) as whole dollars."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise CollectError(f"{where}: value {value!r} for partner {code} in {period} is not a number")
+        raise CollectError(f"{query.describe()}: value {value!r} for partner {code} in {period} is not a number")
     if value < 0 or value > MAX_DOLLARS:
-        raise CollectError(f"{where}: value {value!r} for partner {code} in {period} is not a trade figure")
+        raise CollectError(f"{query.describe()}: value {value!r} for partner {code} in {period} is not a trade figure")
     return math.floor(value + 0.5)
