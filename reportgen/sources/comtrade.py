@@ -112,6 +112,7 @@ class Comtrade:
         self._key = key
         self._kept: dict[Query, list[dict]] = {}
         self.requests = 0
+        self.bytes_read = 0
 
     def url(self, query: Query) -> str:
         """The request's address: never with the key, which goes in a header."""
@@ -173,6 +174,7 @@ class Comtrade:
         fetched = self.http.get(url, what=query.describe(), accept=(400, 401, 403, 404),
                                 headers={KEY_HEADER: self._key} if self._key else None,
                                 max_bytes=(1024 if self.keyed else 5) * 1024 * 1024)
+        self.bytes_read += len(fetched.content)
         if fetched.status != 200:
             raise CollectError(f"{query.describe()}: Comtrade refused the request (HTTP {fetched.status}): "
                                f"{self._message(fetched.content)}")
