@@ -257,3 +257,14 @@ def test_query_parameters():
     assert Query("A", "484", ("2016",), ("X",), "643", 6, "87").cmd_code() is None  # 9,999 codes: split first
     assert Query("A", "484", ("2016",), ("X",), None, 4).cmd_code() == "AG4"
     assert MEXICO_2016[(643, "X")] == 179_312_345.6
+
+
+def test_the_keyed_api_splits_at_its_own_cap(httpserver, http, monkeypatch):
+    """The data API's cap (100,000, here made 300 on both sides to keep the test small) splits like the preview's."""
+    monkeypatch.setattr(comtrade, "DATA_CAP", 300)
+    handler = ComtradeFake(mexico_records(), key=KEY, data_cap=300)
+    httpserver.expect_request(re.compile("^/data/.*")).respond_with_handler(handler)
+    api, batch = collect(http, httpserver, key=KEY)
+    assert api.cap == 300 and all(r.args["maxRecords"] == "300" for r in handler.requests)
+    assert len([k for k in values(batch) if len(k[3]) == 6]) == 620
+    assert any(r.args["cmdCode"].startswith("8401,") for r in handler.requests)
