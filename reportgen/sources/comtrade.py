@@ -290,8 +290,8 @@ class Rows:
         self.registry, self.reporter, self.freq = registry, reporter, freq
         self.wanted = set(wanted)
         self.order = list(wanted)
-        self.values: dict[tuple[str, str, str, str], int] = {}  # (M49 code, flow, period, commodity) -> dollars
-        self.partners: dict[str, tuple[str, str]] = {}  # M49 code as given -> (store code, the M49 code)
+        self.values: dict[tuple[str, str, str, str], int] = {}  # (partner, flow, period, commodity) -> dollars
+        self.partners: dict[str, str] = {}  # M49 code as given -> the key's partner (see _partner)
         self.new_partners: dict[str, Partner] = {}
         self.descriptions: dict[str, str] = {}
 
@@ -325,8 +325,7 @@ class Rows:
         value = _dollars(record["primaryValue"], query, code, period)
         if code not in self.partners:
             self.partners[code] = self._partner(code, record, query)
-        # Keyed by Comtrade's own partner code (one string object each, not one a row): merged in batch().
-        key = (self.partners[code][1], FLOWS[record["flowCode"]], sys.intern(period), sys.intern(commodity))
+        key = (self.partners[code], FLOWS[record["flowCode"]], sys.intern(period), sys.intern(commodity))
         known = self.values.setdefault(key, value)
         if known != value:
             raise CollectError(f"{query.describe()}: two different values for partner {code}, {commodity}, {period}")
@@ -335,32 +334,32 @@ class Rows:
             if isinstance(description, str) and description.strip():
                 self.descriptions[commodity] = description.strip()
 
-    def _partner(self, code: str, record: dict, query: Query) -> tuple[str, str]:
-        """(the store's code, Comtrade's) of a partner code."""
+    def _partner(self, code: str, record: dict, query: Query) -> str:
+        """The store's code of a partner code; `<code>|<M49 code>` for a partner that has several (merged later)."""
         if not code.isdigit():
             raise CollectError(f"{query.describe()}: partner code {code!r} is not an M49 code")
         if code == "0":
-            return WORLD, code
+            return WORLD
         known = self.registry.by_m49(code)
         if known is not None:
-            return known.code, code
+            return known.code if len(known.m49_codes) == 1 else f"{known.code}|{code}"
         store_code = f"M49-{int(code)}"
         if store_code not in self.new_partners:
             name = str(record.get("partnerDesc") or f"Area {code}").strip()[:100]
             self.new_partners[store_code] = Partner(code=store_code, name=name, short_name=name, kind="unallocated")
-        return store_code, code
+        return store_code
 
     def observations(self) -> list[Observation]:
-        """The rows to store, a partner's M49 codes merged (Sudan had two, before and after 2011)."""
-        store_code = {code: partner for partner, code in self.partners.values()}
-        merged: dict[tuple[str, str, str, str], int] = {}
-        for (code, flow, period, commodity), value in self.values.items():
-            key = (store_code[code], flow, period, commodity)
-            merged[key] = merged.get(key, 0) + value
-        self.values.clear()  # a year at HS6 for every partner is two million rows: hold them once
-        reporter = self.reporter.code
-        return [Observation(partner=p, flow=f, period=_period(period), value=v, commodity=c, reporter=reporter)
-                for (p, f, period, c), v in sorted(merged.items())]
+        """The rows to store, in key order; a partner's M49 codes merged (Sudan had two, before and after 2011)."""
+        values = self.values
+        for key in [k for k in values if "|" in k[0]]:
+            merged = (key[0].split("|")[0], *key[1:])
+            values[merged] = values.get(merged, 0) + values.pop(key)
+        reporter, shown = self.reporter.code, {p: _period(p) for p in self.wanted}
+        observations = [Observation(partner=k[0], flow=k[1], period=shown[k[2]], value=values[k], commodity=k[3],
+                                    reporter=reporter) for k in sorted(values)]
+        values.clear()  # a year at HS6 for every partner is two million rows: held once
+        return observations
 
     def batch(self, api: Comtrade, first: Query, *, partner: Partner | None, level: int) -> Batch:
         observations = self.observations()

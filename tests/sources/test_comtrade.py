@@ -268,3 +268,18 @@ def test_the_keyed_api_splits_at_its_own_cap(httpserver, http, monkeypatch):
     assert api.cap == 300 and all(r.args["maxRecords"] == "300" for r in handler.requests)
     assert len([k for k in values(batch) if len(k[3]) == 6]) == 620
     assert any(r.args["cmdCode"].startswith("8401,") for r in handler.requests)
+
+
+def test_two_codes_of_one_partner_add_up_and_a_repeated_record_must_agree(httpserver, http):
+    """Sudan is 729 since 2011 and 736 before: both in one answer make one partner; one code twice with two
+    values is a damaged answer."""
+    rows = [record("A", 484, "2016", "X", partner, "TOTAL", value)
+            for partner, value in ((0, 1000.0), (729, 300.0), (736, 200.4), (643, 50.0))]
+    handler = ComtradeFake(rows)
+    httpserver.expect_request(re.compile("^/public/.*")).respond_with_handler(handler)
+    _, batch = collect(http, httpserver, partner=None, level=0)
+    assert values(batch) == {("WLD", "export", "2016", "TOTAL"): 1000, ("SDN", "export", "2016", "TOTAL"): 500,
+                             ("RUS", "export", "2016", "TOTAL"): 50}
+    handler.records.append(record("A", 484, "2016", "X", 643, "TOTAL", 51.0))
+    with pytest.raises(CollectError, match="two different values for partner 643, TOTAL, 2016"):
+        collect(http, httpserver, partner=None, level=0)
