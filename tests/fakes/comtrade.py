@@ -68,6 +68,7 @@ class ComtradeFake:
         self.caps = {PREVIEW: preview_cap, DATA: data_cap}
         self.failures: list[tuple[int, dict[str, str], str]] = []  # (status, headers, body) to answer first
         self.tamper: Callable[[dict], dict] | None = None  # damages records on their way out
+        self.etag = ""  # sent with every answer when set (so that the HTTP cache keeps them)
         self.requests: list[Request] = []
 
     def select(self, freq: str, reporter: int, periods: set[str], flows: set[str], partners: set[int] | None,
@@ -98,7 +99,10 @@ class ComtradeFake:
             if len(data) == self.caps[api]:
                 break
             data.append(self.tamper(r) if self.tamper else r)
-        return answer(data)
+        response = answer(data)
+        if self.etag:
+            response.headers["ETag"] = self.etag
+        return response
 
 
 def answer(data: list[dict]) -> Response:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -114,6 +115,7 @@ def test_a_request_that_cannot_be_split_further_stores_nothing(httpserver, http)
 
 
 def test_the_keyed_api_gets_the_key_in_a_header_only(fake, http, httpserver, tmp_path):
+    fake.etag = '"release-1"'  # answers with a validator are kept in the HTTP cache, with their requests
     api, batch = collect(http, httpserver, key=KEY)
     assert api.cap == 100_000 and api.base_url.endswith(DATA)
     assert all(r.path.startswith(DATA) for r in fake.requests)
@@ -124,7 +126,10 @@ def test_the_keyed_api_gets_the_key_in_a_header_only(fake, http, httpserver, tmp
     assert [r.args["cmdCode"] for r in fake.requests] == ["TOTAL", "AG6", "AG6"]
     assert len([k for k in values(batch) if len(k[3]) == 6]) == 620
     assert KEY not in batch.vintage.origin and batch.vintage.origin.startswith(httpserver.url_for(DATA))
-    for path in (tmp_path / "cache").rglob("*"):  # nor in the HTTP cache
+    http.close()
+    with sqlite3.connect(tmp_path / "cache" / "http_cache.sqlite") as cache:
+        assert cache.execute("SELECT COUNT(*) FROM responses").fetchone()[0] == 3  # the cache did keep them
+    for path in (tmp_path / "cache").rglob("*"):  # but not the key
         if path.is_file():
             assert KEY.encode() not in path.read_bytes(), path
 
