@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 
 # Environment variables that hold secrets; a message may quote one (a server echoing a request).
-SECRET_VARIABLES = ("CENSUS_API_KEY", "REPORTGEN_SMTP_PASSWORD", "REPORTGEN_SECRET_KEY")
+SECRET_VARIABLES = ("CENSUS_API_KEY", "COMTRADE_API_KEY", "REPORTGEN_SMTP_PASSWORD", "REPORTGEN_SECRET_KEY")
 SHORTEST_SECRET = 4  # a shorter value would be hidden inside ordinary words and numbers
 
 

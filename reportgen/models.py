@@ -36,6 +36,7 @@ class Partner:
     iso2: str = ""
     article: str = ""  # "the" for the Netherlands, the United Kingdom, ...
     aliases: tuple[str, ...] = ()  # other names users type: EU, UK, Korea
+    m49_codes: tuple[str, ...] = ()  # UN M49 codes (UN Comtrade's), unpadded: 484; the current one first
 
     @property
     def is_country(self) -> bool:

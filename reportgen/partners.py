@@ -1,7 +1,8 @@
-"""The partner registry: Census codes, ISO codes and names in one place.
+"""The partner registry: Census codes, UN M49 codes, ISO codes and names in one place.
 
 Built from the bundled `data/partners.csv` (from the Census country list) plus any partner a
-collected file introduced. A user may name a partner `MX`, `MEX`, `2010` or `Mexico`.
+collected file introduced. A user may name a partner `MX`, `MEX`, `2010` (Census), `484` (M49) or
+`Mexico`.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class Registry:
     def __init__(self, partners: Iterable[Partner]):
         self._by_code: dict[str, Partner] = {}
         self._by_census: dict[str, Partner] = {}
+        self._by_m49: dict[str, Partner] = {}
         self._by_key: dict[str, Partner] = {}
         for partner in partners:
             self.add(partner)
@@ -42,8 +44,10 @@ class Registry:
         self._by_code.setdefault(partner.code, partner)
         for census in partner.census_codes:
             self._by_census[census] = partner
+        for m49 in partner.m49_codes:
+            self._by_m49.setdefault(m49, partner)
         for key in (partner.code, partner.iso2, partner.name, partner.short_name, *partner.census_codes,
-                    *partner.aliases):
+                    *partner.aliases, *partner.m49_codes, *(code.zfill(3) for code in partner.m49_codes)):
             if key:
                 self._by_key.setdefault(_fold(key), partner)
 
@@ -58,6 +62,11 @@ class Registry:
 
     def by_census(self, census_code: str) -> Partner | None:
         return self._by_census.get(census_code)
+
+    def by_m49(self, code: int | str) -> Partner | None:
+        """The partner with this UN M49 code (UN Comtrade's partnerCode: 484, "484" or "036"), if any."""
+        text = str(code).strip()
+        return self._by_m49.get(str(int(text))) if text.isdigit() else None
 
     def name(self, code: str) -> str:
         partner = self._by_code.get(code)
@@ -77,10 +86,13 @@ class Registry:
                 else "; `reportgen partners` lists them")
         raise InputError(f"unknown partner {text!r}{hint}")
 
-    def partner(self, text: str) -> Partner:
-        """A partner a briefing can be about, from what a user typed: never the world (it is the total),
-        a residual (it is no one) nor a measure (it has no trade balance)."""
+    def partner(self, text: str, *, reporter: str = "USA") -> Partner:
+        """A partner a briefing can be about, from what a user typed: never the reporter, the world (it is
+        the total), a residual (it is no one) nor a measure (it has no trade balance)."""
         who = self.resolve(text)
+        if who.code == reporter:
+            raise InputError(f"{who.display_name} is the reporter: a briefing is about its trade with a partner; "
+                             "name the partner")
         if who.kind == "world":
             raise InputError("the world is the total, not a partner; name a country or a group")
         if who.kind == "unallocated":
@@ -107,15 +119,19 @@ def bundled() -> Registry:
     merged: dict[str, dict] = {}
     text = resources.files("reportgen").joinpath("data/partners.csv").read_text(encoding="utf-8")
     for row in csv.DictReader(text.splitlines()):
-        entry = merged.setdefault(row["code"], {**row, "census_codes": []})
+        entry = merged.setdefault(row["code"], {**row, "census_codes": [], "m49_codes": []})
         if row["iso2"]:  # the current code carries the ISO2, recoded ones do not: it goes first
-            entry["census_codes"].insert(0, row["census_code"])
+            if row["census_code"]:  # the United States has none: it is a partner only of other reporters
+                entry["census_codes"].insert(0, row["census_code"])
             entry.update({k: row[k] for k in ("iso2", "name", "short_name", "article", "aliases")})
         else:
             entry["census_codes"].append(row["census_code"])
+        if row["m49"]:  # unpadded, as Comtrade's JSON gives it; the current code (the ISO2 row's) first
+            codes = entry["m49_codes"]
+            codes.insert(0 if row["iso2"] else len(codes), str(int(row["m49"])))
     return Registry(
         Partner(code=code, name=e["name"], short_name=e["short_name"], kind=e["kind"],
                 census_codes=tuple(e["census_codes"]), iso2=e["iso2"], article=e["article"],
-                aliases=tuple(a for a in e["aliases"].split(";") if a))
+                aliases=tuple(a for a in e["aliases"].split(";") if a), m49_codes=tuple(e["m49_codes"]))
         for code, e in merged.items()
     )

@@ -57,6 +57,13 @@ ALIASES = {
     "CIV": "Ivory Coast", "MMR": "Myanmar", "CPV": "Cape Verde", "SWZ": "Swaziland", "MKD": "Macedonia",
     "COD": "DR Congo;DRC", "VNM": "Viet Nam", "TWN": "Chinese Taipei", "HKG": "Hong Kong SAR",
 }
+# UN M49 codes (what UN Comtrade uses) are ISO 3166 numeric codes for countries, but for these. Taiwan is left
+# without one: Comtrade reports it only inside 490 "Other Asia, nes", a residual stored as such, never ranked.
+M49_EXCEPTIONS = {"USA": "842", "FRA": "251", "NOR": "579", "CHE": "757", "IND": "699", "TWN": ""}
+# Retired Census codes whose entity has an M49 code of its own (a former Sudan, Ethiopia with Eritrea...).
+M49_RETIRED = {"2771": "530", "4350": "200", "4610": "810", "4790": "890", "4799": "891", "7320": "736", "7740": "230"}
+ISO_CODES = Path("/usr/share/iso-codes/json/iso_3166-1.json")  # Debian's iso-codes package
+UNITED_STATES_ALIASES = "U.S.;America;United States of America;Estados Unidos;EEUU"
 KIND = {"country": "country", "former": "country", "group": "group", "region": "group",
         "product": "measure", "world": "world", "unallocated": "unallocated"}
 # Rows of the file that are not partners but measures beside them: a product category (Advanced
@@ -80,6 +87,17 @@ def store_code(entry: dict) -> str:
     return code
 
 
+def m49(entry: dict, code: str, kind: str, numeric: dict[str, str]) -> str:
+    """The partner's UN M49 code: 0 for the world, a country's ISO numeric code (with M49's exceptions)."""
+    if code == "WLD":
+        return "0"
+    if kind != "country":
+        return ""
+    if not entry["iso2"]:
+        return M49_RETIRED.get(entry["census_code"], "")
+    return M49_EXCEPTIONS.get(code, numeric.get(code, ""))
+
+
 def millions(value) -> str:
     return "0" if value is None else format(Decimal(str(value)), "f")
 
@@ -88,16 +106,20 @@ def main(census_dir: Path) -> None:
     entries = json.loads((census_dir / "countries.json").read_text())
     entries = [e for e in entries if e["census_code"] != "0004"]  # seasonally adjusted: never mixed in
     OUT.mkdir(parents=True, exist_ok=True)
+    numeric = {c["alpha_3"]: c["numeric"] for c in json.loads(ISO_CODES.read_text())["3166-1"]}
 
     with (OUT / "partners.csv").open("w", newline="") as fh:
         w = csv.writer(fh, lineterminator="\n")
-        w.writerow(["census_code", "code", "iso2", "name", "short_name", "article", "kind", "aliases"])
+        w.writerow(["census_code", "code", "iso2", "name", "short_name", "article", "kind", "aliases", "m49"])
         for e in sorted(entries, key=lambda e: e["census_code"]):
             short = short_name(e["name"])
             code = store_code(e)
+            kind = "measure" if e["name"].endswith(CONSUMPTION) else KIND[e["kind"]]
             w.writerow([e["census_code"], code, e["iso2"] or "", e["name"], short,
-                        "the" if short in WITH_ARTICLE else "",
-                        "measure" if e["name"].endswith(CONSUMPTION) else KIND[e["kind"]], ALIASES.get(code, "")])
+                        "the" if short in WITH_ARTICLE else "", kind, ALIASES.get(code, ""),
+                        m49(e, code, kind, numeric)])
+        # The United States is no partner in Census data, but one in other reporters' (UN Comtrade's).
+        w.writerow(["", "USA", "US", "United States", "United States", "the", "country", UNITED_STATES_ALIASES, "842"])
 
     # The newest Census code of each partner: recoded partners are already merged in the shared data.
     census_of: dict[str, dict] = {}

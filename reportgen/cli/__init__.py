@@ -67,38 +67,58 @@ def cli(ctx: click.Context, config_path: Path | None, data_dir: Path | None, deb
 
 
 @cli.command()
-@click.option("--source", type=click.Choice(["census-bulk", "census-api"]), default="census-bulk", show_default=True,
-              help="The bulk file country.xlsx, or the Census International Trade API (key in CENSUS_API_KEY).")
+@click.option("--source", type=click.Choice(["census-bulk", "census-api", "comtrade"]), default="census-bulk",
+              show_default=True, help="The bulk file country.xlsx, the Census International Trade API (key in "
+              "CENSUS_API_KEY), or UN Comtrade for any reporter (key, optional, in COMTRADE_API_KEY).")
 @click.option("--file", "file", type=click.Path(path_type=Path, dir_okay=False),
               help="census-bulk: read this country.xlsx (or CSV in its layout) instead of downloading.")
 @click.option("--snapshot", is_flag=True, help="census-bulk: load the snapshot bundled with reportgen (no network).")
-@click.option("--from", "first", metavar="YYYY-MM", help="census-api: the first month (default: January of last year).")
-@click.option("--to", "last", metavar="YYYY-MM", help="census-api: the last month (default: two months ago).")
-@click.option("--detail", default="", help="census-api: commodity detail too, comma-separated: hs2, hs4.")
+@click.option("--from", "first", metavar="YYYY-MM",
+              help="census-api: the first month (default: January of last year); comtrade: the first year (YYYY; "
+              "YYYY-MM with --freq M).")
+@click.option("--to", "last", metavar="YYYY-MM",
+              help="census-api: the last month (default: two months ago); comtrade: the last year (default: --from).")
+@click.option("--detail", default="",
+              help="census-api: commodity detail too, comma-separated: hs2, hs4; comtrade: total (default), hs2, hs4 "
+              "or hs6.")
 @click.option("--partner", "partners", multiple=True,
-              help="census-api: partners for the detail, repeatable (default: every country).")
+              help="census-api: partners for the detail, repeatable (default: every country); comtrade: the one "
+              "partner of the detail (default: every partner).")
+@click.option("--reporter", help="comtrade: the reporting country: MX, MEX, 484 or Mexico.")
+@click.option("--freq", type=click.Choice(["A", "M"], case_sensitive=False), default="A", show_default=True,
+              help="comtrade: annual (A) or monthly (M) figures.")
 @click.pass_context
 def collect(ctx: click.Context, source: str, file: Path | None, snapshot: bool, first: str | None, last: str | None,
-            detail: str, partners: tuple[str, ...]) -> None:
-    """Store a new vintage: the Census bulk file (census.bulk_url), or months from the Census API.
+            detail: str, partners: tuple[str, ...], reporter: str | None, freq: str) -> None:
+    """Store a new vintage: the Census bulk file (census.bulk_url), months from the Census API, or a
+    reporter's trade from UN Comtrade.
 
-    The API is read in whole calendar years, so that each year comes from one vintage.
+    The Census API is read in whole calendar years, so that each year comes from one vintage.
 
     \b
     Example:
       reportgen collect --file country.xlsx
     """
     config = config_of(ctx)
+    if source != "comtrade" and (reporter or freq.upper() != "A"):
+        raise InputError("--reporter and --freq are for --source comtrade")
     if source == "census-bulk":
         if first or last or detail or partners:
-            raise InputError("--from, --to, --detail and --partner are for --source census-api")
+            raise InputError("--from, --to, --detail and --partner are for --source census-api and comtrade")
         if file is not None and snapshot:
             raise InputError("give --file or --snapshot, not both")
         with progress(ctx) as shown:
             result = pipeline.collect(config, file, use_snapshot=snapshot, progress=shown)
+    elif file is not None or snapshot:
+        raise InputError("--file and --snapshot are for --source census-bulk")
+    elif source == "comtrade":
+        if not reporter or not first:
+            raise InputError("--source comtrade needs --reporter and --from (and --to for more than one period)")
+        if len(partners) > 1:
+            raise InputError("--source comtrade takes one --partner (none: every partner)")
+        result = pipeline.collect_comtrade(config, reporter, first, last or first, partner=partners[0] if partners
+                                           else None, detail=(detail or "total").strip().lower(), freq=freq.upper())
     else:
-        if file is not None or snapshot:
-            raise InputError("--file and --snapshot are for --source census-bulk")
         levels = [level.strip().upper() for level in detail.split(",") if level.strip()]
         if any(level not in ("HS2", "HS4") for level in levels):
             raise InputError(f"--detail {detail!r}: choose hs2, hs4 or both (hs2,hs4)")
@@ -112,7 +132,8 @@ def collect(ctx: click.Context, source: str, file: Path | None, snapshot: bool, 
     if result.unchanged:
         info(ctx, f"unchanged: {v.source} vintage {v.label} is already stored")
     else:
-        info(ctx, f"stored {v.source} vintage {v.label}: {result.values:,} values through {result.last_month}, "
+        through = result.last_month if source != "comtrade" or freq.upper() == "M" else result.last_month[:4]
+        info(ctx, f"stored {v.source} vintage {v.label}: {result.values:,} values through {through}, "
                   f"{result.stored:,} new or revised")
 
 
@@ -146,7 +167,7 @@ def partners(ctx: click.Context, show_all: bool) -> None:
     if config.db_path.exists():
         with Store(config.db_path) as store:
             registry = registry.with_extra(store.partners())
-    shown = sorted((p for p in registry if show_all or p.is_country), key=lambda p: p.short_name.casefold())
+    shown = sorted((p for p in registry if show_all or (p.is_country and p.census_codes)), key=lambda p: p.short_name.casefold())
     for p in shown:
         kind = "" if p.is_country else f"  [{p.kind}]"
         click.echo(f"{p.code:<5} {p.iso2 or '--':<3} {'/'.join(p.census_codes):<10} {p.short_name}{kind}")

@@ -16,6 +16,7 @@ import socket
 import sys
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -28,10 +29,18 @@ from urllib3.exceptions import TimeoutError as Urllib3Timeout
 from reportgen.config import HttpConfig
 from reportgen.errors import CollectError
 from reportgen.http.limits import CALL, Call, DeadlineRetry, DeadlineTimeout, LimitedAdapter, reason
-from reportgen.http.safety import SECRET_PARAMETERS, LocalAddress, is_local, redact, redact_library_logs, scrub
+from reportgen.http.safety import (
+    SECRET_HEADERS,
+    SECRET_PARAMETERS,
+    LocalAddress,
+    is_local,
+    redact,
+    redact_library_logs,
+    scrub,
+)
 from reportgen.models import Progress
 
-__all__ = ["MAX_WAIT", "Fetched", "Http", "redact"]
+__all__ = ["MAX_WAIT", "SECRET_HEADERS", "Fetched", "Http", "redact"]
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 DEADLINE_FACTOR = 10  # a call may take this many per-read timeouts in all (300 s by default)
@@ -71,10 +80,12 @@ class Http:
         self.session.close()
 
     def get(self, url: str, *, max_bytes: int = 200 * 1024 * 1024, what: str = "download",
-            accept: tuple[int, ...] = (), progress: Progress | None = None) -> Fetched:
+            accept: tuple[int, ...] = (), headers: Mapping[str, str] | None = None,
+            progress: Progress | None = None) -> Fetched:
         """GET `url`, revalidating any cached copy; raise CollectError with a clear reason on failure.
 
         Error statuses in `accept` (an API's 400 with its own message, say) are returned, not raised.
+        `headers` are sent with the request; those of `SECRET_HEADERS` (an API key) are never cached.
         `progress` hears of the body's bytes as they arrive ("download", bytes so far, Content-Length).
         """
         shown = redact(url)
@@ -82,7 +93,7 @@ class Http:
                     max_bytes=max_bytes, what=what, shown=shown, local_ok=is_local(url), progress=progress)
         token = CALL.set(call)
         try:
-            response = self.session.get(url, timeout=DeadlineTimeout(self.config.timeout))
+            response = self.session.get(url, timeout=DeadlineTimeout(self.config.timeout), headers=headers)
         except requests.exceptions.TooManyRedirects:
             raise CollectError(f"{what} failed: {shown} redirects in a loop") from None
         except LocalAddress as exc:
@@ -137,7 +148,7 @@ def _session(config: HttpConfig, cache_dir: Path | None) -> requests.Session:
         session: requests.Session = requests_cache.CachedSession(
             str(cache_dir / "http_cache"), backend="sqlite", serializer=_redacting_serializer(requests_cache),
             expire_after=0, always_revalidate=True, stale_if_error=False,
-            allowable_codes=(200,), ignored_parameters=list(SECRET_PARAMETERS), match_headers=False,
+            allowable_codes=(200,), ignored_parameters=[*SECRET_PARAMETERS, *SECRET_HEADERS], match_headers=False,
         )
     else:
         session = requests.Session()

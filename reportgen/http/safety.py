@@ -1,7 +1,7 @@
 """What the HTTP session keeps from leaking: credentials in URLs and logs, and requests to this machine's networks.
 
-The API key query parameter `key` is redacted from everything stored in the cache and every URL handed
-back. No request goes to a private, loopback or link-local address unless the URL asked for is on one,
+The API key query parameter `key` and the key header `Ocp-Apim-Subscription-Key` are redacted from
+everything stored in the cache, and the parameter from every URL handed back. No request goes to a private, loopback or link-local address unless the URL asked for is on one,
 so a redirect cannot turn a feed into a probe of the machine's own networks (a cloud's metadata at
 169.254.169.254, an admin page on localhost).
 """
@@ -20,6 +20,7 @@ import requests
 from reportgen.errors import hide_secrets
 
 SECRET_PARAMETERS = ("key",)  # query parameters that carry credentials
+SECRET_HEADERS = ("Ocp-Apim-Subscription-Key",)  # request headers that do (UN Comtrade's key)
 _SECRET = re.compile(rf"([?&;](?:{'|'.join(map(re.escape, SECRET_PARAMETERS))})=)[^&#;\s'\"]*", re.IGNORECASE)
 
 

@@ -20,12 +20,22 @@ from reportgen.pipeline.briefing import (
     write,
     write_index,
 )
-from reportgen.pipeline.collect import SOURCE, Collected, FeedReport, collect, collect_api, collect_news, open_store
+from reportgen.pipeline.collect import (
+    SOURCE,
+    Collected,
+    FeedReport,
+    collect,
+    collect_api,
+    collect_comtrade,
+    collect_news,
+    open_store,
+)
 from reportgen.pipeline.send import SMTP_PASSWORD, SendIncomplete, SendReport, Unsubscribed, send, unsubscribe
 
 __all__ = [
     "FORMATS", "SMTP_PASSWORD", "SOURCE", "BatchResult", "Collected", "Dataset", "FeedReport", "SendIncomplete",
-    "SendReport", "Unsubscribed", "build", "build_all", "build_time", "collect", "collect_api", "collect_news",
+    "SendReport", "Unsubscribed", "build", "build_all", "build_time", "collect", "collect_api", "collect_comtrade",
+    "collect_news",
     "facts", "load", "news_for", "news_warning", "open_store", "render", "send", "source_for", "unsubscribe", "write",
     "write_index",
 ]

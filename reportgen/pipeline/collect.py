@@ -1,4 +1,4 @@
-"""Collect and store: the Census bulk file or snapshot, the Census API, the news feeds."""
+"""Collect and store: the Census bulk file or snapshot, the Census API, UN Comtrade, the news feeds."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from pathlib import Path
 
 from reportgen import timestamps
 from reportgen.config import Config
-from reportgen.errors import CollectError
+from reportgen.errors import CollectError, InputError
 from reportgen.http import Http
 from reportgen.models import Progress, Vintage
 from reportgen.partners import bundled
-from reportgen.sources import census_api, census_bulk, feeds, snapshot
+from reportgen.sources import census_api, census_bulk, comtrade, feeds, snapshot
 from reportgen.store import Store
 from reportgen.store.news import NewsStore
 
@@ -75,11 +75,32 @@ def collect_api(config: Config, first: str, last: str, *, levels: Iterable[str] 
     is named) for the whole years from `first` to `last` from the Census API into the store;
     `progress` hears of the queries answered."""
     registry = bundled()
-    named = [registry.partner(p) for p in partners] or [p for p in registry if p.is_country and p.iso2]
+    named = [registry.partner(p) for p in partners] or [p for p in registry if p.is_country and p.iso2 and p.census_codes]
     codes = [p.census_codes[0] for p in named]
     with Http(config.http, config.data_dir / "cache") as http:
         batch = census_api.collect(census_api.CensusApi(http), registry, first, last, levels=levels,
                                    partners=codes if levels else (), progress=progress)
+    with Store(config.db_path) as store:
+        result = store.add(batch)
+    return Collected(result.vintage, result.unchanged, len(batch.observations), result.stored, batch.last_month,
+                     batch.warnings)
+
+
+def collect_comtrade(config: Config, reporter: str, first: str, last: str, *, partner: str | None = None,
+                     detail: str = "total", freq: str = "A") -> Collected:
+    """Read a reporter's goods trade (every partner's totals, and HS detail for `partner` or every partner)
+    from UN Comtrade into the store, for the years (or months) from `first` to `last`."""
+    from reportgen.http import Http
+
+    registry = bundled()
+    who = comtrade.reporter_of(registry, reporter)
+    other = comtrade.partner_of(registry, partner, who) if partner else None
+    if detail not in comtrade.LEVELS:
+        raise InputError(f"--detail {detail!r}: choose total, hs2, hs4 or hs6")
+    wanted = comtrade.periods(freq, first, last)
+    with Http(config.http, config.data_dir / "cache") as http:
+        batch = comtrade.collect(comtrade.Comtrade(http, config.comtrade), registry, who, wanted, freq=freq,
+                                 partner=other, level=comtrade.LEVELS[detail])
     with Store(config.db_path) as store:
         result = store.add(batch)
     return Collected(result.vintage, result.unchanged, len(batch.observations), result.stored, batch.last_month,

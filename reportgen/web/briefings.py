@@ -118,7 +118,9 @@ class Briefings:
 
 
 def _choices(data: pipeline.Dataset) -> Choices:
-    people = sorted((p for p in data.registry if p.kind in ("country", "group")), key=lambda p: p.short_name.casefold())
+    # Census partners: the United States is in the registry as other reporters' partner, never as its own.
+    people = sorted((p for p in data.registry if p.kind in ("country", "group") and p.census_codes),
+                    key=lambda p: p.short_name.casefold())
     table = data.table
     first, last = table.first_month, table.latest_month
     periods: list[tuple[int, list[Period]]] = []
