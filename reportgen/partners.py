@@ -17,6 +17,10 @@ from reportgen.errors import InputError
 from reportgen.models import Partner
 
 WORLD = "WLD"
+# Census is the United States' own report, so its file lists no such partner; another reporter's figures
+# (UN Comtrade) name it as one: briefings from their side add it to the registry.
+UNITED_STATES = Partner(code="USA", name="United States", short_name="United States", kind="country", iso2="US",
+                        article="the", aliases=("United States of America", "U.S.", "America"))
 
 
 REPORTER_NAMES = {"us", "usa", "united states", "united states of america", "america", "eeuu", "estados unidos"}
@@ -26,6 +30,11 @@ def _fold(text: str) -> str:
     """Case- and accent-insensitive form of a name (México == mexico)."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+
+
+def means_united_states(text: str) -> bool:
+    """Whether a user named the United States (US, U.S.A., Estados Unidos)."""
+    return _fold(text).replace(".", "") in REPORTER_NAMES
 
 
 class Registry:

@@ -15,17 +15,19 @@ from reportgen.pipeline.briefing import (
     load,
     news_for,
     news_warning,
+    publish,
     render,
     source_for,
     write,
     write_index,
 )
 from reportgen.pipeline.collect import SOURCE, Collected, FeedReport, collect, collect_api, collect_news, open_store
+from reportgen.pipeline import reporter
 from reportgen.pipeline.send import SMTP_PASSWORD, SendIncomplete, SendReport, Unsubscribed, send, unsubscribe
 
 __all__ = [
     "FORMATS", "SMTP_PASSWORD", "SOURCE", "BatchResult", "Collected", "Dataset", "FeedReport", "SendIncomplete",
     "SendReport", "Unsubscribed", "build", "build_all", "build_time", "collect", "collect_api", "collect_news",
-    "facts", "load", "news_for", "news_warning", "open_store", "render", "send", "source_for", "unsubscribe", "write",
+    "facts", "load", "news_for", "news_warning", "open_store", "publish", "render", "reporter", "send", "source_for", "unsubscribe", "write",
     "write_index",
 ]

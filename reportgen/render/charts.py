@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from babel.dates import get_month_names
 from babel.numbers import format_decimal
 
-from reportgen.models import ChartSeries, Facts, Partner
+from reportgen.models import ChartSeries, Facts, Partner, ReporterFacts
 from reportgen.render.format import capfirst, money, ordinal, period_label
 from reportgen.rounding import shown
 
@@ -45,6 +45,27 @@ _format: ContextVar[str] = ContextVar("chart_format", default="svg")
 
 
 @dataclass(frozen=True)
+class Voice:
+    """Whose figures the charts show, in their titles and credit: the United States' (Census) or another
+    reporter's (UN Comtrade)."""
+
+    goods: str  # "U.S. goods exports to and imports from ..."
+    partners: str  # the partners chart's title, before ", 2016"
+    leaders: str  # its alternative text: "the 10 largest U.S. trading partners"
+    credit: str
+
+
+US = Voice("U.S. goods", "Largest U.S. trading partners", "largest U.S. trading partners", CENSUS)
+
+
+def voice_of(reporter: Partner) -> Voice:
+    """The charts' words for a briefing from `reporter`'s side, as it reported its figures to UN Comtrade."""
+    name = reporter.display_name
+    return Voice(f"{capfirst(name)}'s goods", f"{capfirst(name)}'s largest trading partners",
+                 f"largest trading partners of {name}", f"Source: UN Comtrade, as reported by {name}")
+
+
+@dataclass(frozen=True)
 class Chart:
     """One chart ready for an <img>: a data: URL with its text alternative."""
 
@@ -56,8 +77,9 @@ class Chart:
     height: int
 
 
-def draw(facts: Facts, *, locale: str = "en_US", fmt: str = "svg") -> list[Chart]:
-    """The briefing's charts: monthly balance, exports and imports by year, top partners; SVG, or PNG for email."""
+def draw(facts: Facts | ReporterFacts, *, locale: str = "en_US", fmt: str = "svg") -> list[Chart]:
+    """The briefing's charts: monthly balance, exports and imports by year, top partners; SVG, or PNG for email.
+    From another reporter's side: exports and imports by year, its top partners, and the products traded."""
     if fmt not in ("svg", "png"):
         raise ValueError(f"charts are drawn as svg or png, not {fmt!r}")
     token = _format.set(fmt)
@@ -67,7 +89,16 @@ def draw(facts: Facts, *, locale: str = "en_US", fmt: str = "svg") -> list[Chart
         _format.reset(token)
 
 
-def _draw(facts: Facts, locale: str) -> list[Chart]:
+def _draw(facts: Facts | ReporterFacts, locale: str) -> list[Chart]:
+    if isinstance(facts, ReporterFacts):
+        from reportgen.render.product_charts import products
+
+        voice, own = voice_of(facts.reporter), facts.facts
+        series = own.charts
+        charts = [_annual(own.partner, series, locale, voice)] if series and series.annual else []
+        if series and series.top_partners:
+            charts.append(_partners(own, series, locale, voice))
+        return charts + ([products(facts, locale, voice.credit)] if facts.products else [])
     series = facts.charts
     if series is None:
         return []
@@ -109,7 +140,7 @@ def _balance(facts: Facts, series: ChartSeries, locale: str) -> Chart:
                   f"Bar chart: the U.S. goods {gap} with {who} by month, {span}")
 
 
-def _annual(partner: Partner, series: ChartSeries, locale: str) -> Chart:
+def _annual(partner: Partner, series: ChartSeries, locale: str, voice: Voice = US) -> Chart:
     """Exports and imports by year as two lines, each named at its end (no legend to look up)."""
     years = [y for y, _, _ in series.annual]
     fig, ax = _figure(2.4, left=0.45, bottom=0.3, top=0.35)
@@ -135,11 +166,12 @@ def _annual(partner: Partner, series: ChartSeries, locale: str) -> Chart:
     _style(ax, locale, unit=unit)
     span = f"{years[0]}" if len(years) == 1 else f"{years[0]} to {years[-1]}"
     who = partner.display_name
-    return _chart(fig, "chart-annual", f"U.S. goods exports to and imports from {who}, {span}",
-                  f"Line chart: U.S. goods exports to and imports from {who} by year, {span}, in {unit}")
+    return _chart(fig, "chart-annual", f"{voice.goods} exports to and imports from {who}, {span}",
+                  f"Line chart: {voice.goods} exports to and imports from {who} by year, {span}, in {unit}",
+                  credit=voice.credit)
 
 
-def _partners(facts: Facts, series: ChartSeries, locale: str) -> Chart:
+def _partners(facts: Facts, series: ChartSeries, locale: str, voice: Voice = US) -> Chart:
     """Horizontal bars of the leading partners by total trade, largest on top, this partner in red.
 
     A partner ranked below the leaders comes last, after an empty row marked "⋮" where the axis line
@@ -179,14 +211,14 @@ def _partners(facts: Facts, series: ChartSeries, locale: str) -> Chart:
         ax.text(0, 1, "⋮", transform=ax.get_yaxis_transform(), ha="center", va="center", fontsize=FONT + 4,
                 color=MUTED, parse_math=False)
     who, when = facts.partner.display_name, period_label(facts.period, locale)
-    alt = f"Bar chart: the {len(top) - beyond} largest U.S. trading partners by total goods trade in {when}"
+    alt = f"Bar chart: the {len(top) - beyond} {voice.leaders} by total goods trade in {when}"
     if beyond:
         alt += f", then, after a break in the ranking, {who}, the {ordinal(rank.rank).removesuffix('-largest')}, highlighted"
     elif shown:
         alt += f", with {who} highlighted"
     else:
         alt += f"; {who} is a group of countries and is not ranked"
-    return _chart(fig, "chart-partners", f"Largest U.S. trading partners by total goods trade, {when}", alt)
+    return _chart(fig, "chart-partners", f"{voice.partners} by total goods trade, {when}", alt, credit=voice.credit)
 
 
 def _movers(facts: Facts, locale: str) -> Chart:
