@@ -6,6 +6,7 @@ Country totals only (plain dicts, as for Census briefings); product detail is `a
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Collection, Mapping
 
 from reportgen.analysis.changes import compare, percent
@@ -41,8 +42,9 @@ def reporter_facts(table: TradeTable, reporter: Partner, partner: Partner, perio
     if figures is None or not figures.total_trade:
         raise InputError(f"{reporter.short_name} reported no trade with {partner.display_name} in {period.key}")
     # A source start before any stored year: every record says how far back the stored history reaches.
-    return build_facts(table, partner, period, countries=countries, name=name, provenance=provenance,
-                       residuals=residuals, source_start="0000-01", top_partners=top_partners)
+    facts = build_facts(table, partner, period, countries=countries, name=name, provenance=provenance,
+                        residuals=residuals, source_start="0000-01", top_partners=top_partners)
+    return dataclasses.replace(facts, reporter=reporter.code)
 
 
 def balance_leaders(values: Mapping[str, Figures], countries: Collection[str],

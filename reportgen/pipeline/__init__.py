@@ -4,6 +4,7 @@ These are the only modules that import from more than one stage. The CLI, the mo
 web page call these functions; each takes the config and returns plain results.
 """
 
+from reportgen.pipeline import reporter
 from reportgen.pipeline.briefing import (
     FORMATS,
     BatchResult,
@@ -22,7 +23,6 @@ from reportgen.pipeline.briefing import (
     write_index,
 )
 from reportgen.pipeline.collect import SOURCE, Collected, FeedReport, collect, collect_api, collect_news, open_store
-from reportgen.pipeline import reporter
 from reportgen.pipeline.send import SMTP_PASSWORD, SendIncomplete, SendReport, Unsubscribed, send, unsubscribe
 
 __all__ = [

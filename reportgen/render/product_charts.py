@@ -32,7 +32,7 @@ def products(facts: ReporterFacts, locale: str, credit: str) -> Chart:
         ax.tick_params(labelsize=FONT, colors=INK, length=0, pad=4)
         ax.set_title(f"{'Imports from' if m.flow == 'import' else 'Exports to'} {who} ({m.level})", loc="left",
                      fontsize=FONT, fontweight="bold", color=INK)
-        ax.set_xlim(0, max(values) * 1.35)  # room for the amounts
+        ax.set_xlim(0, max(values) * 1.6)  # room for the amounts
         ax.xaxis.set_visible(False)
         for side in ("top", "right", "bottom"):
             ax.spines[side].set_visible(False)
