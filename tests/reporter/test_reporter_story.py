@@ -216,7 +216,7 @@ def test_archive_place_and_nothing_internal(comtrade_config):
     assert f'<meta name="reportgen:vintage" content="{label}">' in html
     assert f'<meta name="reportgen:sha256" content="{sha}">' in html
     assert '<meta name="reportgen:reporter" content="MEX">' in html
-    body = re.sub(r"<head>.*</head>", "", html, flags=re.S)
+    body = re.sub(r"<head>.*</head>", "", html, flags=re.DOTALL)
     body = re.sub(r'src="data:[^"]*"', "", body)
     pdf = " ".join(page.extract_text() for page in PdfReader(written[1]).pages)
     for text in (body, pdf):
