@@ -140,6 +140,11 @@ def test_records_and_since_are_earned(comtrade_config, rows, partner, period):
             assert since and int(since[1]) == beaten[-1], f"{partner} {period} {measure}: {sentence}"
         else:
             assert not since, f"{partner} {period} {measure}: an unearned 'since': {sentence}"
+    balances = history(rows, partner, "balance", year)
+    balance_record = len(balances) >= 4 and all(  # the largest gap of its sign: a record deficit or surplus
+        abs(v) < abs(balances[-1][1]) or (v < 0) != (balances[-1][1] < 0) for _, v in balances[:-1])
+    flow_record = "record" in text.split("\n\n")[3]
+    assert ("record" in text.split("\n")[0]) == (balance_record or flow_record), f"{partner} {period}: headline"
     if "record" in text:
         assert text.count("in data back to 2012") == 1
     assert len(re.findall(r"\brecord\b", text.split("\n\n")[3])) <= 2
