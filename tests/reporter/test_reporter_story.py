@@ -229,3 +229,26 @@ def test_archive_place_and_nothing_internal(comtrade_config):
             assert internal not in text
     assert "UN Comtrade" in pdf and "Gear boxes and drive axles for vehicles" in pdf
     assert "MEX-RUS-2016.html" in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_reads_on_a_phone(comtrade_config, tmp_path):
+    """390 CSS px in Debian's chromium: nothing scrolls sideways, the three charts load, nothing is fetched."""
+    from playwright.sync_api import sync_playwright
+
+    [html] = pipeline.write(comtrade_config, pipeline.reporter.facts(comtrade_config, "MX", "RU", "2016"), ["html"],
+                            tmp_path)
+    args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--no-first-run"]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=args)
+        page = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True)
+        requested: list[str] = []
+        page.on("request", lambda request: requested.append(request.url))
+        page.goto(html.as_uri(), wait_until="load")
+        width, inner = page.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")
+        images = page.evaluate("Array.from(document.images, i => [i.alt, i.complete, i.naturalWidth, i.width])")
+        browser.close()
+    assert inner == 390 and width <= inner, f"the page scrolls sideways: {width}px wide"
+    assert [alt.split(":")[0] for alt, *_ in images] == ["Line chart", "Bar chart", "Bar chart"]
+    assert all(complete and natural > 0 and 0 < shown <= inner for _, complete, natural, shown in images)
+    assert [url for url in requested if not url.startswith("data:") and url != html.as_uri()] == []
