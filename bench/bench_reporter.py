@@ -49,7 +49,7 @@ def main() -> None:
                     name=str)
     print(f"product mix, one partner, both flows: {(time.perf_counter() - start) * 1000:.0f} ms")
 
-    from conftest import seed
+    from comtrade_seed import seed
 
     from reportgen import pipeline
     from reportgen.config import Config

@@ -59,7 +59,8 @@ def product_mix(frame: pd.DataFrame, partner: str, flow: str, period: Period, ba
     rows = frame.loc[(frame["partner"] == partner) & (frame["flow"] == flow) & frame["period"].isin(keys)]
     rows = rows.loc[rows["code"].astype(str).str.len() == digits]
     codes = rows["code"].astype(str)
-    rows = rows.assign(code=codes, line=codes.map(lambda code: group_key(code, groups)), period=rows["period"].astype(str))
+    rows = rows.assign(code=codes, line=codes.map(lambda code: group_key(code, groups)),
+                       period=rows["period"].astype(str))
     table = rows.pivot_table(index="line", columns="period", values="value", aggfunc="sum", fill_value=0)
     members = rows.loc[rows["period"] == period.key].groupby("line")["code"].agg(lambda c: tuple(sorted(set(c))))
     has_base = base is not None and base.key in table.columns

@@ -28,6 +28,6 @@ from reportgen.pipeline.send import SMTP_PASSWORD, SendIncomplete, SendReport, U
 __all__ = [
     "FORMATS", "SMTP_PASSWORD", "SOURCE", "BatchResult", "Collected", "Dataset", "FeedReport", "SendIncomplete",
     "SendReport", "Unsubscribed", "build", "build_all", "build_time", "collect", "collect_api", "collect_news",
-    "facts", "load", "news_for", "news_warning", "open_store", "publish", "render", "reporter", "send", "source_for", "unsubscribe", "write",
-    "write_index",
+    "facts", "load", "news_for", "news_warning", "open_store", "publish", "render", "reporter", "send", "source_for",
+    "unsubscribe", "write", "write_index",
 ]

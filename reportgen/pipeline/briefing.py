@@ -234,8 +234,8 @@ def render(config: Config, result: Facts | ReporterFacts, *, moment: datetime | 
                            page_size=config.briefing.page_size, publisher=config.publisher.name, **pages)
 
 
-def write(config: Config, result: Facts | ReporterFacts, formats: Iterable[str] = FORMATS, out_dir: Path | None = None, *,
-          printer: Printer | None = None, moment: datetime | None = None) -> list[Path]:
+def write(config: Config, result: Facts | ReporterFacts, formats: Iterable[str] = FORMATS,
+          out_dir: Path | None = None, *, printer: Printer | None = None, moment: datetime | None = None) -> list[Path]:
     """Render one briefing in each format, the PDF through `printer` if given; return the paths written.
 
     Without `out_dir` the briefing goes to its folder in the archive, the sources box lists the

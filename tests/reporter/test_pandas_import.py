@@ -22,7 +22,7 @@ REPORTER = """
 import sys
 from pathlib import Path
 sys.path.append(sys.argv[2])
-from conftest import seed
+from comtrade_seed import seed
 from reportgen import pipeline
 from reportgen.config import Config
 config = Config(data_dir=Path(sys.argv[1]), feeds=[])

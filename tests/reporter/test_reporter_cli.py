@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import seed
+from comtrade_seed import seed
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:

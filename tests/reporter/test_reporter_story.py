@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURE
+from comtrade_seed import FIXTURE, seed
 
 from reportgen import pipeline
 from reportgen.errors import InputError
@@ -91,8 +91,8 @@ def test_ranks_are_earned_and_name_their_base(comtrade_config, rows, partner, pe
     text = brief(comtrade_config, partner, period)
     listed_2014 = ("MEX", "JPN", "import", "2014") in rows  # 2012-2014 hold a few partners only: no ranks then
     for flow, role in (("import", "source of imports"), ("export", "export market")):
-        found = re.search(rf"(top|\w+)(?:-largest)? {role}(?:, behind [^,.]+)?(, as in (\d{{4}})|, (up|down) from (\w+) in (\d{{4}}))?",
-                          text)
+        moved = r"(, as in (\d{4})|, (up|down) from (\w+) in (\d{4}))?"
+        found = re.search(rf"(top|\w+)(?:-largest)? {role}(?:, behind [^,.]+)?" + moved, text)
         assert found, f"{partner} {period}: no {role} rank in {text!r}"
         assert ordinal_of(found[1]) == place(rows, partner, flow, period), f"{partner} {period} {role}"
         before = place(rows, partner, flow, str(int(period) - 1))
@@ -188,24 +188,23 @@ def test_unknown_period_and_partner_raise(comtrade_config):
 def test_mirror_against_census(comtrade_config, tmp_path):
     """Mexico's imports from the United States beside the U.S. exports to Mexico Census reported; CIF vs f.a.s."""
     config = comtrade_config.model_copy(update={"data_dir": tmp_path / "data"})
-    from conftest import seed
-
     seed(config.db_path)
     exports = [19_004_118_330 + n * 1_000_000 for n in range(12)]  # U.S. exports to Mexico, by month of 2016
     census = [Observation("MEX", "export", f"2016-{n + 1:02d}", v) for n, v in enumerate(exports)]
     census += [Observation("MEX", "import", f"2016-{n + 1:02d}", 24_500_000_000) for n in range(12)]
-    census += [Observation("MEX", "export", "2016", sum(exports)), Observation("MEX", "import", "2016", 294_000_000_000)]
+    census += [Observation("MEX", "export", "2016", sum(exports)),
+               Observation("MEX", "import", "2016", 294_000_000_000)]
+    vintage = Vintage("census-bulk", "2026-10-01/0c0ffee0", "2026-10-01T12:00:00Z", "country.xlsx", "0c0ffee0")
     with Store(config.db_path) as store:
-        store.add(Batch(Vintage("census-bulk", "2026-10-01/0c0ffee0", "2026-10-01T12:00:00Z", "country.xlsx", "0c0ffee0"),
-                        census, last_month="2016-12"))
+        store.add(Batch(vintage, census, last_month="2016-12"))
     text = brief(config, "US")
     mexico = 179_582_331_006  # Mexico's imports from the United States, as the fixture holds them
     gap = sum(exports) - mexico
     percent = Decimal(gap) / Decimal(sum(exports)) * 100
     assert (f"Mexico's imports from the United States, as it reported them, were ${Decimal(gap) / 10**9:.1f} billion "
             f"or {percent.quantize(Decimal('0.1'), ROUND_HALF_UP)}% less than the "
-            f"${Decimal(sum(exports)) / 10**9:.1f} billion the Census Bureau reported as U.S. exports to Mexico in 2016: "
-            "imports are valued CIF, including freight and insurance, and exports f.a.s.") in text
+            f"${Decimal(sum(exports)) / 10**9:.1f} billion the Census Bureau reported as U.S. exports to Mexico in "
+            "2016: imports are valued CIF, including freight and insurance, and exports f.a.s.") in text
 
 
 def test_archive_place_and_nothing_internal(comtrade_config):
