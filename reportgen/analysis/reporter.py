@@ -38,6 +38,9 @@ def reporter_facts(table: TradeTable, reporter: Partner, partner: Partner, perio
     if not first <= period.year <= last:
         raise InputError(f"no {period.key} figures reported by {reporter.short_name} in the store: "
                          f"it holds {first} to {last}")
+    if not table.values(period):  # a year between the first and the last that was never collected
+        raise InputError(f"no {period.key} figures reported by {reporter.short_name} in the store: it holds {first} "
+                         f"to {last} without {period.key}")
     figures = table.figures(partner.code, period)
     if figures is None or not figures.total_trade:
         raise InputError(f"{reporter.short_name} reported no trade with {partner.display_name} in {period.key}")
