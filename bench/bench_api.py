@@ -118,7 +118,8 @@ class ComtradeYear:
         partners = [int(p) for p in args["partnerCode"].split(",")] if "partnerCode" in args else self.partners
         cmd = args["cmdCode"]
         known = set(self.codes)
-        codes = ["TOTAL"] if cmd == "TOTAL" else self.codes if cmd == "AG6" else [c for c in cmd.split(",") if c in known]
+        codes = (["TOTAL"] if cmd == "TOTAL" else self.codes if cmd == "AG6"
+                 else [c for c in cmd.split(",") if c in known])
         flows = args["flowCode"].split(",") if self.year in args["period"].split(",") else []
         data = []
         for flow in flows:
@@ -185,7 +186,8 @@ def bench_comtrade() -> None:
     server.terminate()
     line(f"Comtrade: Mexico's 2016 at HS6, every partner ({len(batch.observations):,} values)",
          f"{stored - started:.1f} s")
-    line(f"  fetch and parse ({api.requests} requests, {server_bytes(api):.0f} MB of JSON)", f"{fetched - started:.1f} s")
+    line(f"  fetch and parse ({api.requests} requests, {server_bytes(api):.0f} MB of JSON)",
+         f"{fetched - started:.1f} s")
     line(f"  store ({result.stored:,} rows)", f"{stored - fetched:.1f} s")
     line(f"  peak memory of the collecting process (before: {before / 1024:.0f} MB)", f"{peak / 1024:.0f} MB")
     line("  store file", f"{(work / 'data' / 'reportgen.db').stat().st_size / 1e6:.0f} MB")

@@ -25,3 +25,12 @@ def commodity_name(code: str, description: str = "") -> str:
     if short:
         return short[:1].upper() + short[1:].lower()
     return f"HS {code}"
+
+
+@cache
+def product_groups() -> dict[str, str]:
+    """HS code -> the product a reader names it by, from the editable `data/product_groups.csv` (name, codes
+    separated by semicolons): '870840' and '870850' -> 'gear boxes and drive axles for vehicles'."""
+    text = resources.files("reportgen").joinpath("data/product_groups.csv").read_text(encoding="utf-8")
+    return {code.strip(): row["name"] for row in csv.DictReader(text.splitlines())
+            for code in row["codes"].split(";") if code.strip()}

@@ -44,11 +44,13 @@ class CensusConfig(Section):
 class ComtradeConfig(Section):
     preview_url: WebAddress = Field(
         "https://comtradeapi.un.org/public/v1/preview",
-        description="UN Comtrade's keyless preview API (at most 500 records an answer), used when COMTRADE_API_KEY is not set.",
+        description="UN Comtrade's keyless preview API (at most 500 records an answer), used when "
+                    "COMTRADE_API_KEY is not set.",
     )
     data_url: WebAddress = Field(
         "https://comtradeapi.un.org/data/v1/get",
-        description="UN Comtrade's keyed data API (at most 100,000 records an answer), used when COMTRADE_API_KEY is set; "
+        description="UN Comtrade's keyed data API (at most 100,000 records an answer), used when "
+                    "COMTRADE_API_KEY is set; "
         "the key goes in a request header, never in the URL.",
     )
 
@@ -193,7 +195,8 @@ class Config(Section):
         description="A folder of templates that override the bundled ones file by file (a newsroom's house style).",
     )
     census: CensusConfig = Field(default_factory=CensusConfig, description="The U.S. Census Bureau source.")
-    comtrade: ComtradeConfig = Field(default_factory=ComtradeConfig, description="The UN Comtrade source (other reporters).")
+    comtrade: ComtradeConfig = Field(default_factory=ComtradeConfig,
+                                     description="The UN Comtrade source (other reporters).")
     http: HttpConfig = Field(default_factory=HttpConfig, description="The shared HTTP session.")
     briefing: BriefingConfig = Field(default_factory=BriefingConfig, description="How briefings are written.")
     sources: SourcesConfig = Field(default_factory=SourcesConfig, description="Which source a briefing reads.")

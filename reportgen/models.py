@@ -396,3 +396,75 @@ class Facts:
         if not self.history_is_partial:
             return None
         return next((m for m in ("balance", "imports", "exports") if self.claim(m) == ("record", None)), None)
+
+
+@dataclass(frozen=True)
+class ProductLine:
+    """One product as a reader names it (a group of HS codes, or one code) in one flow with the partner."""
+
+    name: str
+    codes: tuple[str, ...]  # the HS codes of the detail rows it sums
+    value: int
+    share: float | None  # percent of the flow's total with the partner
+    base_value: int | None  # the same codes in the base year; None when the base year has no detail
+    growth_pct: float | None  # against the base year; None without a base or from zero
+    # "up from less than $5 million": the smallest round amount the base value stays below once rounded as a
+    # reader would see it, given only when the rise is many-fold (else the story names the figure itself).
+    base_below: int | None = None
+
+
+@dataclass(frozen=True)
+class ProductMix:
+    """What one flow with the partner was made of, from HS detail of one level, largest first."""
+
+    flow: str  # export or import
+    level: str  # HS6, HS4 or HS2
+    total: int  # the flow's total with the partner (its TOTAL row, not the sum of the detail)
+    lines: tuple[ProductLine, ...]
+    base: Period | None  # the earlier year the growth is measured from
+
+
+@dataclass(frozen=True)
+class Mirror:
+    """The same trade as the partner reported it: one flow from each side, and the gap between them."""
+
+    flow: str  # the reporter's flow: import (the partner's exports) or export (the partner's imports)
+    reported: int  # the reporter's figure
+    mirrored: int  # the partner's figure for the same trade
+    gap: int  # reported minus mirrored
+    gap_pct: float | None  # percent of the partner's figure
+    source: str  # the partner's source: census-bulk, census-api or comtrade
+    provenance: Provenance
+
+
+@dataclass(frozen=True)
+class ReporterFacts:
+    """A briefing from any reporter's side: the reporter's trade with one partner, as the reporter declared it.
+
+    `facts` holds the partner's figures, changes, records, ranks (among the reporter's partners) and
+    shares (of the reporter's totals), judged by the same rules as a Census briefing."""
+
+    reporter: Partner
+    facts: Facts
+    surplus: Neighbour | None  # the reporter's largest surplus partner in the period, among countries
+    deficit: Neighbour | None
+    growth: Comparison | None  # against the earliest stored year of the decade before the period
+    products: tuple[ProductMix, ...] = ()
+    mirror: Mirror | None = None
+
+    @property
+    def partner(self) -> Partner:
+        return self.facts.partner
+
+    @property
+    def period(self) -> Period:
+        return self.facts.period
+
+    @property
+    def provenance(self) -> Provenance:
+        return self.facts.provenance
+
+    @property
+    def code(self) -> str:
+        """The briefing's name in the archive: MEX-RUS."""
+        return f"{self.reporter.code}-{self.facts.partner.code}"

@@ -19,7 +19,6 @@ from reportgen.models import Partner
 
 WORLD = "WLD"
 
-
 REPORTER_NAMES = {"us", "usa", "united states", "united states of america", "america", "eeuu", "estados unidos"}
 
 
@@ -27,6 +26,11 @@ def _fold(text: str) -> str:
     """Case- and accent-insensitive form of a name (México == mexico)."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+
+
+def means_united_states(text: str) -> bool:
+    """Whether a user named the United States (US, U.S.A., Estados Unidos)."""
+    return _fold(text).replace(".", "") in REPORTER_NAMES
 
 
 class Registry:

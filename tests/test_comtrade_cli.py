@@ -71,7 +71,8 @@ def test_collect_mexico_and_russia_at_hs6(run, fake, tmp_path):
     assert totals[("WLD", "export", "2016")] == 373_939_335_123
     assert rows(tmp_path, "SELECT value FROM observations WHERE commodity = '870840' AND partner = 'RUS'") == \
         [(48_913_223,)]
-    assert rows(tmp_path, "SELECT kind, name FROM partners WHERE code = 'M49-490'") == [("unallocated", "Other Asia, nes")]
+    assert rows(tmp_path, "SELECT kind, name FROM partners WHERE code = 'M49-490'") == \
+        [("unallocated", "Other Asia, nes")]
     assert rows(tmp_path, "SELECT description FROM commodities WHERE code = '870850'") == \
         [("Drive-axles with differential",)]
     origin, note = rows(tmp_path, "SELECT origin, note FROM vintages WHERE source = 'comtrade'")[0]

@@ -13,6 +13,8 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "reportgen"
 HEAVY = ("weasyprint", "matplotlib", "pandas")
+# reportgen's modules that import a heavy library at their top: loaded where needed, like the library itself.
+WRAPS_HEAVY = {"reportgen.analysis.products"}
 # Run a command in this process's interpreter, then list the heavy libraries it imported.
 ENV = {**os.environ, "PYTHONPATH": str(PACKAGE.parent)}
 PROBE = """
@@ -33,6 +35,7 @@ def test_no_module_imports_reportgen_inside_a_function():
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                 local += [f"{path.name}:{inner.lineno}" for inner in ast.walk(node)
                           if isinstance(inner, ast.ImportFrom) and (inner.module or "").startswith("reportgen")
+                          and inner.module not in WRAPS_HEAVY
                           or isinstance(inner, ast.Import) and any(a.name.startswith("reportgen") for a in inner.names)]
     assert local == []
 

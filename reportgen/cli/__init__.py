@@ -23,7 +23,7 @@ from reportgen.errors import InputError, ReportgenError, hide_secrets
 from reportgen.partners import bundled
 from reportgen.periods import Period
 from reportgen.pipeline import FORMATS
-from reportgen.render.facts_json import facts_to_dict
+from reportgen.render.facts_json import facts_to_dict, reporter_facts_to_dict
 from reportgen.render.format import balance_amount, balance_change, money, pct_prose, period_label, signed_pct
 from reportgen.store import Store
 
@@ -167,7 +167,8 @@ def partners(ctx: click.Context, show_all: bool) -> None:
     if config.db_path.exists():
         with Store(config.db_path) as store:
             registry = registry.with_extra(store.partners())
-    shown = sorted((p for p in registry if show_all or (p.is_country and p.census_codes)), key=lambda p: p.short_name.casefold())
+    shown = sorted((p for p in registry if show_all or (p.is_country and p.census_codes)),
+                   key=lambda p: p.short_name.casefold())
     for p in shown:
         kind = "" if p.is_country else f"  [{p.kind}]"
         click.echo(f"{p.code:<5} {p.iso2 or '--':<3} {'/'.join(p.census_codes):<10} {p.short_name}{kind}")
@@ -178,11 +179,16 @@ def _partner_period(f):
     return click.option("--partner", required=True, help="MX, MEX, 2010 or Mexico.")(f)
 
 
+REPORTER_HELP = ("Whose figures: MX, MEX or Mexico, as it reported them to UN Comtrade (annual periods); "
+                 "default the United States (Census).")
+
+
 @cli.command()
 @_partner_period
+@click.option("--reporter", help=REPORTER_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.pass_context
-def facts(ctx: click.Context, partner: str, period: str, as_json: bool) -> None:
+def facts(ctx: click.Context, partner: str, period: str, reporter: str | None, as_json: bool) -> None:
     """Print the key figures for a partner and period.
 
     \b
@@ -190,8 +196,13 @@ def facts(ctx: click.Context, partner: str, period: str, as_json: bool) -> None:
       reportgen facts --partner MX --period 2024-05-ytd --json
     """
     config = config_of(ctx)
-    result = pipeline.facts(config, pipeline.load(config, partner=partner, period=period), partner, period)
-    data = facts_to_dict(result)
+    other = None
+    if pipeline.reporter.is_other_reporter(config, reporter):
+        other = pipeline.reporter.facts(config, reporter, partner, period)
+        result, data = other.facts, reporter_facts_to_dict(other)
+    else:
+        result = pipeline.facts(config, pipeline.load(config, partner=partner, period=period), partner, period)
+        data = facts_to_dict(result)
     if as_json:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
@@ -204,7 +215,8 @@ def facts(ctx: click.Context, partner: str, period: str, as_json: bool) -> None:
     def change(measure: str) -> str:
         return balance_change(c) if measure == "balance" else signed_pct(c.change_pct[measure])
 
-    click.echo(f"{result.partner.short_name} ({result.partner.code}), {period_label(result.period)}: "
+    by = f" as reported by {other.reporter.short_name} ({other.reporter.code})" if other else ""
+    click.echo(f"{result.partner.short_name} ({result.partner.code}){by}, {period_label(result.period)}: "
                f"{data['source']} vintage {data['vintage']}")
     click.echo(f"  {'':<12} {period_label(result.period):>24}"
                + (f" {period_label(c.period):>24}  change" if c else ""))
@@ -216,12 +228,33 @@ def facts(ctx: click.Context, partner: str, period: str, as_json: bool) -> None:
     if ranks:
         click.echo(f"  rank among countries{f' ({period_label(c.period)})' if c else ''}: {ranks}")
     if result.share["total_trade"] is not None:
-        click.echo(f"  share of U.S. goods trade: {pct_prose(result.share['total_trade'])}")
+        whose = f"{other.reporter.short_name}'s" if other else "U.S."
+        click.echo(f"  share of {whose} goods trade: {pct_prose(result.share['total_trade'])}")
     click.echo(f"  record balance: {'yes' if result.record else 'no'} (stored history from "
                f"{period_label(result.history_start)})")
     if (first := result.first_reported) is not None:
         click.echo(f"  first reported (vintage {first.vintage}): balance {amount(first.figures, 'balance')}, "
                    f"revised: {', '.join(first.revised) or 'nothing material'}")
+    if other is not None:
+        _reporter_lines(other)
+
+
+def _reporter_lines(r) -> None:
+    """The figures a briefing from another reporter's side adds: its balance leaders, growth, products, mirror."""
+    for label, n in (("largest surplus", r.surplus), ("largest deficit", r.deficit)):
+        if n is not None:
+            click.echo(f"  {label}: {n.name} {money(n.value)}")
+    if (g := r.growth) is not None:
+        click.echo(f"  since {period_label(g.period)}: exports {signed_pct(g.change_pct['exports'])}, "
+                   f"imports {signed_pct(g.change_pct['imports'])}")
+    for m in r.products:
+        click.echo(f"  {m.flow}s by product ({m.level}):")
+        for x in m.lines:
+            base = f"  {period_label(m.base)}: {money(x.base_value)}" if m.base and x.base_value is not None else ""
+            click.echo(f"    {x.name:<48} {money(x.value):>16}  {signed_pct(x.share).lstrip('+')} of the flow{base}")
+    if (m := r.mirror) is not None:
+        click.echo(f"  mirror: {r.partner.short_name} reported exports of {money(m.mirrored)} ({m.source}); "
+                   f"gap {money(m.gap)} ({signed_pct(m.gap_pct)})")
 
 
 def _formats(ctx, param, value: str) -> list[str]:
@@ -234,6 +267,7 @@ def _formats(ctx, param, value: str) -> list[str]:
 
 @cli.command()
 @click.option("--partner", help="MX, MEX, 2010 or Mexico.")
+@click.option("--reporter", help=REPORTER_HELP)
 @click.option("--all", "all_partners", is_flag=True, help="Every single country with trade in the period.")
 @click.option("--period", required=True, help="2024 (year), 2024-05 (month) or 2024-05-ytd (January to May).")
 @click.option("--format", "formats", default="html,pdf", show_default=True, callback=_formats,
@@ -242,8 +276,8 @@ def _formats(ctx, param, value: str) -> list[str]:
               help="Output folder (default: the config's output_dir).")
 @click.option("--jobs", type=click.IntRange(0, 64), default=0, help="Processes for --all (default: one per core).")
 @click.pass_context
-def build(ctx: click.Context, partner: str | None, all_partners: bool, period: str, formats: list[str],
-          out_dir: Path | None, jobs: int) -> None:
+def build(ctx: click.Context, partner: str | None, reporter: str | None, all_partners: bool, period: str,
+          formats: list[str], out_dir: Path | None, jobs: int) -> None:
     """Write the briefing for a partner (or --all) and period; print the paths written.
 
     \b
@@ -253,6 +287,12 @@ def build(ctx: click.Context, partner: str | None, all_partners: bool, period: s
     if bool(partner) == all_partners:
         raise InputError("name one --partner, or give --all")
     config = config_of(ctx)
+    if pipeline.reporter.is_other_reporter(config, reporter):
+        if all_partners:
+            raise InputError("--all is for the United States' briefings; name one --partner with --reporter")
+        for path in pipeline.reporter.build(config, reporter, partner, period, formats, out_dir):
+            click.echo(str(typed_path(path)))
+        return
     if partner:
         paths = pipeline.build(config, partner, period, formats, out_dir)
     else:

@@ -1,9 +1,10 @@
 """What the HTTP session keeps from leaking: credentials in URLs and logs, and requests to this machine's networks.
 
 The API key query parameter `key` and the key header `Ocp-Apim-Subscription-Key` are redacted from
-everything stored in the cache, and the parameter from every URL handed back. No request goes to a private, loopback or link-local address unless the URL asked for is on one,
-so a redirect cannot turn a feed into a probe of the machine's own networks (a cloud's metadata at
-169.254.169.254, an admin page on localhost).
+everything stored in the cache, and the parameter from every URL handed back. No request goes to a
+private, loopback or link-local address unless the URL asked for is on one, so a redirect cannot turn a
+feed into a probe of the machine's own networks (a cloud's metadata at 169.254.169.254, an admin page on
+localhost).
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from reportgen.config import Config
 from reportgen.delivery import archive
 from reportgen.errors import InputError, StoreError
 from reportgen.files import exclusive, write_atomic
-from reportgen.models import Facts, Figures, News, Partner, Progress, Provenance, Revision
+from reportgen.models import Facts, Figures, News, Partner, Progress, Provenance, ReporterFacts, Revision
 from reportgen.news_terms import terms_for
 from reportgen.partners import Registry, bundled
 from reportgen.periods import Period
@@ -218,16 +218,18 @@ def build_time() -> datetime:
     return datetime.fromtimestamp(int(epoch), UTC) if epoch else datetime.now(UTC).replace(microsecond=0)
 
 
-def render(config: Config, result: Facts, *, moment: datetime | None = None) -> Rendered:
-    """One briefing's HTML and headline, in memory: the charts drawn, the stylesheet inlined."""
+def render(config: Config, result: Facts | ReporterFacts, *, moment: datetime | None = None) -> Rendered:
+    """One briefing's HTML and headline, in memory: the charts drawn, the stylesheet inlined. A briefing from
+    another reporter's side has its own page and story templates."""
     env = environment(config.templates_dir, config.briefing.locale)
     charts = draw(result, locale=config.briefing.locale)
+    pages = {"template": "reporter.html", "story": "_reporter_story.html"} if isinstance(result, ReporterFacts) else {}
     return render_briefing(env, result, charts, built_at=iso(moment or build_time()),
-                           page_size=config.briefing.page_size, publisher=config.publisher.name)
+                           page_size=config.briefing.page_size, publisher=config.publisher.name, **pages)
 
 
-def write(config: Config, result: Facts, formats: Iterable[str] = FORMATS, out_dir: Path | None = None, *,
-          printer: Printer | None = None, moment: datetime | None = None) -> list[Path]:
+def write(config: Config, result: Facts | ReporterFacts, formats: Iterable[str] = FORMATS,
+          out_dir: Path | None = None, *, printer: Printer | None = None, moment: datetime | None = None) -> list[Path]:
     """Render one briefing in each format, the PDF through `printer` if given; return the paths written.
 
     Without `out_dir` the briefing goes to its folder in the archive, the sources box lists the
@@ -235,12 +237,12 @@ def write(config: Config, result: Facts, formats: Iterable[str] = FORMATS, out_d
     """
     formats = list(formats)
     moment = moment or build_time()
-    code, key = result.partner.code, result.period.key
+    code, key = _archive_code(result), result.period.key
     if out_dir is None:
         with Store(config.db_path) as store:
             earlier = tuple((b.built_at, b.source, b.vintage, _published(store, b.source, b.vintage))
                             for b in records.history(store, code, key))
-        result = dataclasses.replace(result, provenance=dataclasses.replace(result.provenance, history=earlier))
+        result = _with_history(result, earlier)
     rendered = render(config, result, moment=moment)
     folder = out_dir or config.output_dir / archive.folder(code, result.period)
     stem = folder / archive.stem(code, result.period)
@@ -260,6 +262,18 @@ def write(config: Config, result: Facts, formats: Iterable[str] = FORMATS, out_d
                                                 result.provenance.source, result.provenance.vintage,
                                                 rendered.headline, archive.folder(code, result.period)))
     return written
+
+
+def _archive_code(result: Facts | ReporterFacts) -> str:
+    """A briefing's name in the archive: the partner (MEX) for Census's, reporter and partner (MEX-RUS) otherwise."""
+    return result.code if isinstance(result, ReporterFacts) else result.partner.code
+
+
+def _with_history(result: Facts | ReporterFacts, earlier: tuple) -> Facts | ReporterFacts:
+    """The facts with their earlier builds listed in the provenance, for the sources box."""
+    if isinstance(result, ReporterFacts):
+        return dataclasses.replace(result, facts=_with_history(result.facts, earlier))
+    return dataclasses.replace(result, provenance=dataclasses.replace(result.provenance, history=earlier))
 
 
 def _published(store: Store, source: str, label: str) -> str:
@@ -287,8 +301,14 @@ def build(config: Config, partner: str, period: str, formats: Iterable[str] = FO
     finishes first). The PDF is printed by a second process that gets WeasyPrint ready while this one
     draws the charts.
     """
+    return publish(config, facts(config, load(config, partner=partner, period=period), partner, period), formats,
+                   out_dir)
+
+
+def publish(config: Config, result: Facts | ReporterFacts, formats: Iterable[str] = FORMATS,
+            out_dir: Path | None = None) -> list[Path]:
+    """Write one briefing's facts (into the archive without `out_dir`, and rewrite its index)."""
     formats = list(formats)
-    result = facts(config, load(config, partner=partner, period=period), partner, period)
     # Started once partner and period are known good, so that a typo fails at once; and forked only
     # from a process with a single thread (the command line, not a threaded web server).
     use_printer = "pdf" in formats and threading.active_count() == 1

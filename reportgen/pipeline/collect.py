@@ -75,7 +75,8 @@ def collect_api(config: Config, first: str, last: str, *, levels: Iterable[str] 
     is named) for the whole years from `first` to `last` from the Census API into the store;
     `progress` hears of the queries answered."""
     registry = bundled()
-    named = [registry.partner(p) for p in partners] or [p for p in registry if p.is_country and p.iso2 and p.census_codes]
+    named = ([registry.partner(p) for p in partners]
+             or [p for p in registry if p.is_country and p.iso2 and p.census_codes])
     codes = [p.census_codes[0] for p in named]
     with Http(config.http, config.data_dir / "cache") as http:
         batch = census_api.collect(census_api.CensusApi(http), registry, first, last, levels=levels,
@@ -90,8 +91,6 @@ def collect_comtrade(config: Config, reporter: str, first: str, last: str, *, pa
                      detail: str = "total", freq: str = "A") -> Collected:
     """Read a reporter's goods trade (every partner's totals, and HS detail for `partner` or every partner)
     from UN Comtrade into the store, for the years (or months) from `first` to `last`."""
-    from reportgen.http import Http
-
     registry = bundled()
     who = comtrade.reporter_of(registry, reporter)
     other = comtrade.partner_of(registry, partner, who) if partner else None

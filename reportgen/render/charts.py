@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import io
+import textwrap
 import threading
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from babel.dates import get_month_names
 from babel.numbers import format_decimal
 
-from reportgen.models import ChartSeries, Facts, Partner
+from reportgen.models import ChartSeries, Facts, Partner, ReporterFacts
 from reportgen.render.format import capfirst, money, ordinal, period_label
 from reportgen.rounding import shown
 
@@ -45,6 +46,27 @@ _format: ContextVar[str] = ContextVar("chart_format", default="svg")
 
 
 @dataclass(frozen=True)
+class Voice:
+    """Whose figures the charts show, in their titles and credit: the United States' (Census) or another
+    reporter's (UN Comtrade)."""
+
+    goods: str  # "U.S. goods exports to and imports from ..."
+    partners: str  # the partners chart's title, before ", 2016"
+    leaders: str  # its alternative text: "the 10 largest U.S. trading partners"
+    credit: str
+
+
+US = Voice("U.S. goods", "Largest U.S. trading partners", "largest U.S. trading partners", CENSUS)
+
+
+def voice_of(reporter: Partner) -> Voice:
+    """The charts' words for a briefing from `reporter`'s side, as it reported its figures to UN Comtrade."""
+    name = reporter.display_name
+    return Voice(f"{capfirst(name)}'s goods", f"{capfirst(name)}'s largest trading partners",
+                 f"largest trading partners of {name}", f"Source: UN Comtrade, as reported by {name}")
+
+
+@dataclass(frozen=True)
 class Chart:
     """One chart ready for an <img>: a data: URL with its text alternative."""
 
@@ -56,8 +78,9 @@ class Chart:
     height: int
 
 
-def draw(facts: Facts, *, locale: str = "en_US", fmt: str = "svg") -> list[Chart]:
-    """The briefing's charts: monthly balance, exports and imports by year, top partners; SVG, or PNG for email."""
+def draw(facts: Facts | ReporterFacts, *, locale: str = "en_US", fmt: str = "svg") -> list[Chart]:
+    """The briefing's charts: monthly balance, exports and imports by year, top partners; SVG, or PNG for email.
+    From another reporter's side: exports and imports by year, its top partners, and the products traded."""
     if fmt not in ("svg", "png"):
         raise ValueError(f"charts are drawn as svg or png, not {fmt!r}")
     token = _format.set(fmt)
@@ -67,7 +90,14 @@ def draw(facts: Facts, *, locale: str = "en_US", fmt: str = "svg") -> list[Chart
         _format.reset(token)
 
 
-def _draw(facts: Facts, locale: str) -> list[Chart]:
+def _draw(facts: Facts | ReporterFacts, locale: str) -> list[Chart]:
+    if isinstance(facts, ReporterFacts):
+        voice, own = voice_of(facts.reporter), facts.facts
+        series = own.charts
+        charts = [_annual(own.partner, series, locale, voice)] if series and series.annual else []
+        if series and series.top_partners:
+            charts.append(_partners(own, series, locale, voice))
+        return charts + ([products(facts, locale, voice.credit)] if facts.products else [])
     series = facts.charts
     if series is None:
         return []
@@ -109,7 +139,7 @@ def _balance(facts: Facts, series: ChartSeries, locale: str) -> Chart:
                   f"Bar chart: the U.S. goods {gap} with {who} by month, {span}")
 
 
-def _annual(partner: Partner, series: ChartSeries, locale: str) -> Chart:
+def _annual(partner: Partner, series: ChartSeries, locale: str, voice: Voice = US) -> Chart:
     """Exports and imports by year as two lines, each named at its end (no legend to look up)."""
     years = [y for y, _, _ in series.annual]
     fig, ax = _figure(2.4, left=0.45, bottom=0.3, top=0.35)
@@ -135,11 +165,12 @@ def _annual(partner: Partner, series: ChartSeries, locale: str) -> Chart:
     _style(ax, locale, unit=unit)
     span = f"{years[0]}" if len(years) == 1 else f"{years[0]} to {years[-1]}"
     who = partner.display_name
-    return _chart(fig, "chart-annual", f"U.S. goods exports to and imports from {who}, {span}",
-                  f"Line chart: U.S. goods exports to and imports from {who} by year, {span}, in {unit}")
+    return _chart(fig, "chart-annual", f"{voice.goods} exports to and imports from {who}, {span}",
+                  f"Line chart: {voice.goods} exports to and imports from {who} by year, {span}, in {unit}",
+                  credit=voice.credit)
 
 
-def _partners(facts: Facts, series: ChartSeries, locale: str) -> Chart:
+def _partners(facts: Facts, series: ChartSeries, locale: str, voice: Voice = US) -> Chart:
     """Horizontal bars of the leading partners by total trade, largest on top, this partner in red.
 
     A partner ranked below the leaders comes last, after an empty row marked "⋮" where the axis line
@@ -179,7 +210,7 @@ def _partners(facts: Facts, series: ChartSeries, locale: str) -> Chart:
         ax.text(0, 1, "⋮", transform=ax.get_yaxis_transform(), ha="center", va="center", fontsize=FONT + 4,
                 color=MUTED, parse_math=False)
     who, when = facts.partner.display_name, period_label(facts.period, locale)
-    alt = f"Bar chart: the {len(top) - beyond} largest U.S. trading partners by total goods trade in {when}"
+    alt = f"Bar chart: the {len(top) - beyond} {voice.leaders} by total goods trade in {when}"
     if beyond:
         place = ordinal(rank.rank).removesuffix("-largest")
         alt += f", then, after a break in the ranking, {who}, the {place}, highlighted"
@@ -187,7 +218,7 @@ def _partners(facts: Facts, series: ChartSeries, locale: str) -> Chart:
         alt += f", with {who} highlighted"
     else:
         alt += f"; {who} is a group of countries and is not ranked"
-    return _chart(fig, "chart-partners", f"Largest U.S. trading partners by total goods trade, {when}", alt)
+    return _chart(fig, "chart-partners", f"{voice.partners} by total goods trade, {when}", alt, credit=voice.credit)
 
 
 def _movers(facts: Facts, locale: str) -> Chart:
@@ -353,3 +384,38 @@ def _bar_amount(dollars: int, locale: str) -> str:
 def _number(value: float, locale: str, pattern: str) -> str:
     """An axis number in the locale, with a true minus sign (and none on a zero that is -1e-15)."""
     return format_decimal(round(value, 3) + 0.0, format=f"{pattern};−{pattern}", locale=locale)
+
+
+def products(facts: ReporterFacts, locale: str, credit: str) -> Chart:
+    """Horizontal bars of each flow's largest products by value, largest on top, with their amounts."""
+    who, reporter = facts.partner.display_name, facts.reporter.display_name
+    labels = {(m.flow, x.name): "\n".join(textwrap.wrap(_label(x.name), 26)) for m in facts.products for x in m.lines}
+    heights = [0.45 + 0.26 * len(m.lines) + 0.1 * sum("\n" in labels[(m.flow, x.name)] for x in m.lines)
+               for m in facts.products]
+    height = 0.35 + sum(heights) + 0.22
+    left = min(_widest(list(labels.values())) / 72 + 0.15, 2.2)
+    fig = _bare_figure(height)
+    top = 1 - 0.3 / height
+    for m, panel in zip(facts.products, heights):
+        top -= panel / height
+        ax = fig.add_axes((left / WIDTH, top + 0.05 / height, 1 - (left + 0.1) / WIDTH, (panel - 0.4) / height))
+        positions = list(range(len(m.lines) - 1, -1, -1))
+        values = [x.value for x in m.lines]
+        bars = ax.barh(positions, values, height=0.66, color=[ACCENT if m.flow == "export" else GREY] * len(values))
+        ax.bar_label(bars, [money(v, locale) for v in values],
+                     padding=3, fontsize=FONT - 0.5, color=INK)
+        ax.set_yticks(positions, [labels[(m.flow, x.name)] for x in m.lines])
+        ax.tick_params(labelsize=FONT, colors=INK, length=0, pad=4)
+        ax.set_title(f"{'Imports from' if m.flow == 'import' else 'Exports to'} {who} ({m.level})", loc="left",
+                     fontsize=FONT, fontweight="bold", color=INK)
+        ax.set_xlim(0, max(values) * 1.6)  # room for the amounts
+        ax.xaxis.set_visible(False)
+        for side in ("top", "right", "bottom"):
+            ax.spines[side].set_visible(False)
+        ax.spines["left"].set_color(MUTED)
+    when = period_label(facts.period, locale)
+    fig.text(0.02 / WIDTH, 1 - 0.06 / height, f"Largest products by value, {when}", ha="left", va="top",
+             fontsize=FONT - 0.5, color=MUTED, parse_math=False)
+    return _chart(fig, "chart-products", f"{capfirst(reporter)}'s trade with {who} by product, {when}",
+                  f"Bar chart: the largest products of {reporter}'s exports to and imports from {who} in {when}, "
+                  "by value", credit=credit)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reportgen.models import MEASURES, RANKED, Comparison, Facts, FlowMovers, Rank, Record
+from reportgen.models import MEASURES, RANKED, Comparison, Facts, FlowMovers, Rank, Record, ReporterFacts
 
 
 def _pct(value: float | None) -> float | None:
@@ -104,4 +104,31 @@ def facts_to_dict(f: Facts) -> dict[str, Any]:
         out["news_feeds_read"] = f.news.feeds_read
     if f.ytd is not None:
         out["ytd"] = facts_to_dict(f.ytd)
+    return out
+
+
+def reporter_facts_to_dict(r: ReporterFacts) -> dict[str, Any]:
+    """A briefing's facts from another reporter's side: the partner's facts, plus the reporter's largest surplus
+    and deficit partners, growth over the decade, products and the partner's mirror figures."""
+    def neighbour(n):
+        return {"partner": n.code, "name": n.name, "balance": n.value} if n else None
+
+    def line(x):
+        return {"name": x.name, "codes": list(x.codes), "value": x.value, "share_pct": _pct(x.share),
+                "base_value": x.base_value, "growth_pct": _pct(x.growth_pct), "base_below": x.base_below}
+
+    out = facts_to_dict(r.facts)
+    out.update({
+        "reporter_name": r.reporter.short_name,
+        "largest_surplus": neighbour(r.surplus),
+        "largest_deficit": neighbour(r.deficit),
+        "growth": _comparison(r.growth),
+        "products": [{"flow": m.flow, "level": m.level, "total": m.total, "base": m.base.key if m.base else None,
+                      "lines": [line(x) for x in m.lines]} for m in r.products],
+    })
+    if r.mirror is not None:
+        m = r.mirror
+        out["mirror"] = {"flow": m.flow, "reported": m.reported, "mirrored": m.mirrored, "gap": m.gap,
+                         "gap_pct": _pct(m.gap_pct), "source": m.source, "vintage": m.provenance.vintage,
+                         "published": m.provenance.published}
     return out

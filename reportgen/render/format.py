@@ -32,6 +32,14 @@ def money(dollars: int | None, locale: str = "en_US") -> str:
     return f"${number} {unit}" if unit else f"${number}"
 
 
+def money_bound(dollars: int, locale: str = "en_US") -> str:
+    """A round bound as a sentence gives it ("less than $5 million"): an exact amount, so with no decimal the
+    house rounding would add ($5.0 million)."""
+    amount, unit = shown(dollars)
+    number = format_decimal(amount, format="#,##0.###", locale=locale)
+    return f"${number} {unit}" if unit else f"${number}"
+
+
 def money_table(dollars: int | None, locale: str = "en_US") -> str:
     """Millions with one decimal, for tables: 26,511.5 (sign kept)."""
     if dollars is None:
@@ -184,6 +192,7 @@ def lowerfirst(text: str) -> str:
 FILTERS = {
     "money": money,
     "money_table": money_table,
+    "money_bound": money_bound,
     "pct": pct,
     "signed": signed,
     "signed_pct": signed_pct,

@@ -16,12 +16,13 @@ from markupsafe import Markup
 from reportgen import __version__
 from reportgen.config import DEFAULT_PUBLISHER
 from reportgen.errors import RenderError
-from reportgen.models import Facts
+from reportgen.models import Facts, ReporterFacts
 from reportgen.render.charts import Chart
 from reportgen.render.format import FILTERS
 
-LOCALE_FILTERS = {"money", "money_table", "pct", "signed", "signed_pct", "balance_amount", "balance_change", "points",
-                  "period_label", "period_prose", "month_label", "month_name", "date_label", "time_label", "pct_prose"}
+LOCALE_FILTERS = {"money", "money_bound", "money_table", "pct", "signed", "signed_pct", "balance_amount",
+                  "balance_change", "points", "period_label", "period_prose", "month_label", "month_name",
+                  "date_label", "time_label", "pct_prose"}
 
 
 def bundled_templates() -> Path:
@@ -68,22 +69,24 @@ class Rendered:
     html: str
 
 
-def headline(env: jinja2.Environment, facts: Facts) -> str:
+def headline(env: jinja2.Environment, facts: Facts | ReporterFacts, story: str = "_story.html") -> str:
     """The briefing's headline as plain text (unescaped: templates escape it where it is used)."""
-    return Markup(env.get_template("_story.html").module.headline(facts)).striptags()
+    return Markup(env.get_template(story).module.headline(facts)).striptags()
 
 
-def render_briefing(env: jinja2.Environment, facts: Facts, charts: list[Chart], *, built_at: str,
-                    page_size: str = "A4", publisher: str = DEFAULT_PUBLISHER) -> Rendered:
+def render_briefing(env: jinja2.Environment, facts: Facts | ReporterFacts, charts: list[Chart], *, built_at: str,
+                    page_size: str = "A4", publisher: str = DEFAULT_PUBLISHER, template: str = "briefing.html",
+                    story: str = "_story.html") -> Rendered:
     """The briefing as one HTML document with its stylesheet inlined and its charts as data: URLs; `built_at` is
     ISO 8601 UTC (2026-11-23T13:00:00Z).
 
     `publisher` is the name readers see (PDF footer, author); the tool's own name stays in the metadata.
+    A briefing from another reporter's side has its own `template` and `story` (reporter.html, _reporter_story.html).
     """
     try:
-        title = headline(env, facts)
+        title = headline(env, facts, story)
         css = env.loader.get_source(env, "briefing.css")[0]  # type: ignore[union-attr]
-        html = env.get_template("briefing.html").render(
+        html = env.get_template(template).render(
             facts=facts, charts=charts, headline=title, built_at=built_at, version=__version__,
             page_size=page_size, publisher=publisher, lang=env.globals.get("lang", "en"),
             # Marked safe: autoescaping would turn its quotes into entities that WeasyPrint then drops.

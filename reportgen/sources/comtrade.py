@@ -26,16 +26,13 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from reportgen.config import ComtradeConfig
 from reportgen.errors import CollectError, InputError
+from reportgen.http import Http, redact
 from reportgen.models import MAX_DOLLARS, Batch, Observation, Partner, Vintage
 from reportgen.partners import WORLD, Registry
-
-if TYPE_CHECKING:  # the HTTP stack costs a tenth of a second to import: only collecting needs it
-    from reportgen.http import Http
 
 SOURCE = "comtrade"
 KEY_VARIABLE = "COMTRADE_API_KEY"
@@ -200,8 +197,6 @@ class Comtrade:
 
     def _message(self, content: bytes) -> str:
         """The API's own words for a refusal, one line, the key hidden."""
-        from reportgen.http import redact
-
         try:
             answer = json.loads(content)
             text = (answer.get("error") or answer.get("message") or "") if isinstance(answer, dict) else ""
