@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sqlite3
@@ -163,3 +164,18 @@ def test_monthly(run, httpserver, tmp_path):
     assert "6 values" not in result.stdout and "12 values through 2016-12" in result.stdout
     assert rows(tmp_path, "SELECT value FROM observations WHERE partner = 'USA' AND flow = 'import' AND "
                           "period = '2016-12'") == [(12_000_842,)]
+
+
+def test_collected_figures_make_a_briefing_from_mexicos_side(run, fake, tmp_path):
+    """Collect to briefing, end to end: the facts and the story read what `collect` stored."""
+    assert collect(run, "--reporter", "MX", "--from", "2012", "--to", "2016", "--partner", "RU",
+                   "--detail", "hs6").returncode == 0
+    facts = run("facts", "--reporter", "484", "--partner", "RU", "--period", "2016", "--json")
+    assert facts.returncode == 0, facts.stderr
+    figures = json.loads(facts.stdout)
+    assert (figures["reporter"], figures["partner"]) == ("MEX", "RUS")
+    assert (figures["exports"], figures["imports"]) == (179_312_346, 1_301_456_789)
+    built = run("build", "--reporter", "MX", "--partner", "Russia", "--period", "2016", "--format", "html")
+    assert built.returncode == 0, built.stderr
+    page = (tmp_path / "output" / "2016" / "MEX-RUS" / "MEX-RUS-2016.html").read_text(encoding="utf-8")
+    assert "Mexico exported $179 million to Russia and imported $1.3 billion from it" in page
