@@ -186,6 +186,14 @@ class EmailConfig(Section):
         "cid", description="Charts as PNG attached to the message (cid) or linked from public_url (hosted).")
 
 
+class JobConfig(Section):
+    approval: Literal["auto", "required"] = Field(
+        "auto",
+        description="auto: the monthly job publishes and sends what it builds; required: it archives drafts, and "
+                    "an editor approves each on the web page before it is published and its digest sent.",
+    )
+
+
 class Config(Section):
     data_dir: Path = Field(
         Path("data"), description="Folder of the SQLite store (reportgen.db) and the download cache.")
@@ -213,6 +221,7 @@ class Config(Section):
     email: EmailConfig = Field(default_factory=EmailConfig, description="What a digest holds.")
     publisher: PublisherConfig = Field(default_factory=PublisherConfig, description="Who publishes the briefings.")
     web: WebConfig = Field(default_factory=WebConfig, description="Limits of `reportgen serve`.")
+    job: JobConfig = Field(default_factory=JobConfig, description="The monthly job and what needs approval.")
 
     @property
     def db_path(self) -> Path:

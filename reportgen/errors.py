@@ -7,6 +7,8 @@
     ├── StoreError       the SQLite store could not be opened or written
     ├── RenderError      a briefing could not be written
     ├── DeliveryError    a briefing could not be archived or sent
+    │   ├── NotApproved  its digest waits for an editor's approval (job.approval: required)
+    │   └── DraftError   a draft to approve is gone (NoSuchDraft) or was rebuilt since (StaleDraft)
     ├── LockedError      another run or build holds the data folder (exit 75: try again later)
     │   └── RunBusy      ... as `reportgen run` finds it (exit 4: 75 is its "nothing new")
     └── BusyError        a worker did not finish in time (the web page's PDF): try again later
@@ -65,6 +67,28 @@ class RenderError(ReportgenError):
 
 class DeliveryError(ReportgenError):
     """A briefing could not be archived or delivered."""
+
+
+class NotApproved(DeliveryError):
+    """A digest under `job.approval: required` whose briefing no editor approved (or approved from other figures)."""
+
+
+class DraftError(DeliveryError):
+    """A draft an editor asked to approve cannot be approved."""
+
+    status = 409
+
+
+class NoSuchDraft(DraftError):
+    """No draft of that briefing is waiting (never built, or approved already)."""
+
+    status = 404
+
+
+class StaleDraft(DraftError):
+    """The draft was rebuilt (or approved by someone else) after the editor opened it."""
+
+    status = 409
 
 
 class LockedError(ReportgenError):

@@ -1,7 +1,9 @@
-"""The archive's record of built briefings: which vintage each build read, and when.
+"""The archive's record of built briefings: which vintage each build read, when, and what it said.
 
 A briefing rebuilt from a newer vintage replaces the files, so this record is where the earlier
-versions stay known; the sources box lists them.
+versions stay known: the sources box lists them, and the editors' "what changed" view compares a
+build's facts (JSON) and story (plain text) with the one before. A build is `published` (in the
+public archive) or, when the monthly job needs approval, a `draft` until an editor approves it.
 """
 
 from __future__ import annotations
@@ -22,6 +24,15 @@ CREATE TABLE IF NOT EXISTS briefings (
     PRIMARY KEY (partner, period, built_at)
 )
 """
+# Added later, so added to stores made before (additive: no row is rewritten or lost). Builds recorded
+# before them were published, and their facts and story were not kept ('').
+ADDED = {
+    "state": "TEXT NOT NULL DEFAULT 'published'",  # published | draft
+    "facts": "TEXT NOT NULL DEFAULT ''",  # the facts as `reportgen facts --json` prints them
+    "story": "TEXT NOT NULL DEFAULT ''",  # headline, dateline and paragraphs as plain text, one a line
+}
+COLUMNS = "partner, period, built_at, source, vintage, headline, folder, state, facts, story"
+PUBLISHED, DRAFT = "published", "draft"
 
 
 @dataclass(frozen=True)
@@ -33,33 +44,73 @@ class Built:
     vintage: str
     headline: str
     folder: str
+    state: str = PUBLISHED
+    facts: str = ""  # JSON
+    story: str = ""
+
+    @property
+    def published(self) -> bool:
+        return self.state == PUBLISHED
 
 
 def _ready(store: Store) -> None:
     store.db.execute(SCHEMA)
+    have = {row[1] for row in store.db.execute("PRAGMA table_info(briefings)")}
+    for name, kind in ADDED.items():
+        if name not in have:
+            store.db.execute(f"ALTER TABLE briefings ADD COLUMN {name} {kind}")
 
 
 def record(store: Store, built: Built) -> None:
     """Note a build; the same briefing built again in the same second is one build."""
     _ready(store)
-    store.db.execute("INSERT OR REPLACE INTO briefings VALUES (?, ?, ?, ?, ?, ?, ?)",
+    store.db.execute(f"INSERT OR REPLACE INTO briefings ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                      (built.partner, built.period, built.built_at, built.source, built.vintage, built.headline,
-                      built.folder))
+                      built.folder, built.state, built.facts, built.story))
 
 
-def history(store: Store, partner: str, period: str) -> list[Built]:
-    """Every build of one briefing, newest first."""
+def history(store: Store, partner: str, period: str, *, published_only: bool = False) -> list[Built]:
+    """Every build of one briefing (or only the published ones), newest first."""
     _ready(store)
-    rows = store.db.execute("SELECT * FROM briefings WHERE partner = ? AND period = ? ORDER BY built_at DESC",
-                            (partner, period)).fetchall()
+    rows = store.db.execute(f"SELECT {COLUMNS} FROM briefings WHERE partner = ? AND period = ?"
+                            + (" AND state = 'published'" if published_only else "")
+                            + " ORDER BY built_at DESC", (partner, period)).fetchall()
     return [Built(*row) for row in rows]
 
 
 def latest(store: Store) -> list[Built]:
-    """The newest build of every briefing: the latest period first, partners in order."""
+    """The newest published build of every briefing: the latest period first, partners in order."""
     _ready(store)
     rows = store.db.execute(
-        """SELECT partner, period, MAX(built_at), source, vintage, headline, folder
-           FROM briefings GROUP BY partner, period ORDER BY period DESC, partner"""
+        f"""SELECT {COLUMNS} FROM briefings AS b WHERE state = 'published' AND built_at = (
+               SELECT MAX(built_at) FROM briefings WHERE partner = b.partner AND period = b.period
+               AND state = 'published')
+           ORDER BY period DESC, partner"""
     ).fetchall()
     return [Built(*row) for row in rows]
+
+
+def drafts(store: Store) -> list[Built]:
+    """Drafts that are their briefing's newest build (a draft superseded by a newer build is not approvable)."""
+    _ready(store)
+    rows = store.db.execute(
+        f"""SELECT {COLUMNS} FROM briefings AS b WHERE state = 'draft' AND built_at = (
+               SELECT MAX(built_at) FROM briefings WHERE partner = b.partner AND period = b.period)
+           ORDER BY period DESC, partner"""
+    ).fetchall()
+    return [Built(*row) for row in rows]
+
+
+def of_partner(store: Store, partner: str) -> list[Built]:
+    """Every published build of a partner's briefings, of every period, newest first."""
+    _ready(store)
+    rows = store.db.execute(f"SELECT {COLUMNS} FROM briefings WHERE partner = ? AND state = 'published' "
+                            "ORDER BY built_at DESC", (partner,)).fetchall()
+    return [Built(*row) for row in rows]
+
+
+def publish(store: Store, partner: str, period: str, built_at: str) -> None:
+    """Mark a draft published (its files were just copied into the archive)."""
+    _ready(store)
+    store.db.execute("UPDATE briefings SET state = 'published' WHERE partner = ? AND period = ? AND built_at = ?",
+                     (partner, period, built_at))
