@@ -228,6 +228,11 @@ class Config(Section):
         return self.data_dir / "reportgen.db"
 
     @property
+    def drafts_dir(self) -> Path:
+        """Where drafts wait for approval (`job.approval: required`): beside the store, never in the public archive."""
+        return self.data_dir / "drafts"
+
+    @property
     def publisher_url(self) -> str:
         """The publisher's address: `publisher.url`, or `public_url` when that is empty."""
         return self.publisher.url or self.public_url

@@ -72,6 +72,10 @@ class DeliveryError(ReportgenError):
 class NotApproved(DeliveryError):
     """A digest under `job.approval: required` whose briefing no editor approved (or approved from other figures)."""
 
+    def __init__(self, message: str, issue: str = ""):
+        super().__init__(message)
+        self.issue = issue  # MEX-2024-12
+
 
 class DraftError(DeliveryError):
     """A draft an editor asked to approve cannot be approved."""

@@ -3,6 +3,8 @@
 Stages run in order under the data folder's lock; each one is recorded when it finishes, so a run
 after a crash does only what is left, and a run with nothing new exits with NO_NEW_RELEASE (75)
 at once; a run that finds the data folder (or an issue's outbox) held by another exits with BUSY (4).
+Under `job.approval: required` the send stage waits (not done) until editors approve the drafts:
+each later run sends what was approved since, and exits 75 when it had nothing to do.
 The job polls: it never assumes a day of the month.
 """
 
@@ -17,7 +19,7 @@ from typing import TextIO
 
 from reportgen import pipeline, timestamps
 from reportgen.config import Config
-from reportgen.errors import CollectError, LockedError, RunBusy
+from reportgen.errors import CollectError, LockedError, NotApproved, RunBusy
 from reportgen.files import exclusive
 from reportgen.periods import Period
 from reportgen.store import Store, jobs
@@ -94,13 +96,20 @@ def _run(config: Config, offline: bool, log: StageLog) -> int:
             log.line("check", "nothing", 0.0, f"no new release: {briefed} is briefed already")
             return NO_NEW_RELEASE
 
+        worked = False  # a stage did something this run (else a run still waiting for approval did nothing)
         for stage in STAGES:
             if stage in finished:
                 continue
             with log.stage(stage) as note:
-                note["detail"] = STAGE_WORK[stage](config, period, offline)
+                if stage == "send" and config.job.approval == "required":
+                    sent_some = _send_approved(config, period, note)
+                    if note["status"] == "waiting":  # not marked done: the next run sends what is approved by then
+                        return 0 if worked or sent_some else NO_NEW_RELEASE
+                else:
+                    note["detail"] = STAGE_WORK[stage](config, period, offline)
                 if stage == "build":  # readers are not told that their briefing went without news
                     note["warning"] = pipeline.news_warning(config)
+            worked = True
             with Store(config.db_path) as store:
                 jobs.mark(store, period.key, stage, timestamps.now(), note["detail"])
     return 0
@@ -132,6 +141,21 @@ def _send(config: Config, period: Period, offline: bool) -> str:
     """Each partner's digest; a send that leaves messages pending fails the stage, so the next run
     sends them (the outbox never sends one twice)."""
     return "; ".join(str(pipeline.send(config, partner, period.key)) for partner in config.partners)
+
+
+def _send_approved(config: Config, period: Period, note: dict[str, str]) -> bool:
+    """The send stage under `job.approval: required`: the digests of the approved briefings go out, the others
+    wait (status "waiting", the stage not done); returns whether any issue was sent."""
+    sent, waiting = [], []
+    for partner in config.partners:
+        try:
+            sent.append(str(pipeline.send(config, partner, period.key)))
+        except NotApproved as exc:
+            waiting.append(exc.issue)
+    note["detail"] = "; ".join(sent + ([f"waiting for an editor's approval: {', '.join(waiting)}"] if waiting else []))
+    if waiting:
+        note["status"] = "waiting"
+    return bool(sent)
 
 
 STAGE_WORK = {"news": _news, "build": _build, "send": _send}

@@ -241,9 +241,11 @@ def unsubscribe(ctx: click.Context, token: str) -> None:
               help="--dry-run: the folder for the .eml files (default: output_dir/digests/ISSUE).")
 @click.option("--resend-unknown", is_flag=True,
               help="Send again the messages whose delivery is unknown (the connection was lost before the reply).")
+@click.option("--without-approval", is_flag=True,
+              help="With job.approval: required, send even though no editor approved this briefing's figures.")
 @click.pass_context
 def send(ctx: click.Context, partner: str, period: str, dry_run: bool, out_dir: Path | None,
-         resend_unknown: bool) -> None:
+         resend_unknown: bool, without_approval: bool) -> None:
     """Email the digest of a partner and period to its subscribers, each exactly once.
 
     \b
@@ -253,7 +255,7 @@ def send(ctx: click.Context, partner: str, period: str, dry_run: bool, out_dir: 
     try:
         with progress(ctx) as shown:
             report = pipeline.send(_config(ctx), partner, period, dry_run=dry_run, resend_unknown=resend_unknown,
-                                   out_dir=out_dir, progress=shown)
+                                   out_dir=out_dir, progress=shown, without_approval=without_approval)
     except pipeline.SendIncomplete as exc:
         _summary(ctx, exc.report)
         raise

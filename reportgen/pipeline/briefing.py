@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
+import json
 import os
 import threading
 from collections.abc import Iterable
@@ -27,8 +28,10 @@ from reportgen.partners import Registry, bundled
 from reportgen.periods import Period
 from reportgen.pipeline.collect import open_store
 from reportgen.render.charts import draw
+from reportgen.render.facts_json import facts_to_dict, reporter_facts_to_dict
 from reportgen.render.html import Rendered, environment, render_briefing
 from reportgen.render.pdf import Printer, write_pdf
+from reportgen.render.story_text import story_text
 from reportgen.sources import census_api, census_bulk
 from reportgen.store import Store
 from reportgen.store import archive as records
@@ -238,13 +241,16 @@ def write(config: Config, result: Facts | ReporterFacts, formats: Iterable[str] 
     formats = list(formats)
     moment = moment or build_time()
     code, key = _archive_code(result), result.period.key
+    # Under `job.approval: required` an archived build is a draft, kept out of the public archive until
+    # an editor approves it (pipeline.desk.approve copies it in).
+    draft = out_dir is None and config.job.approval == "required"
     if out_dir is None:
         with Store(config.db_path) as store:
             earlier = tuple((b.built_at, b.source, b.vintage, _published(store, b.source, b.vintage))
-                            for b in records.history(store, code, key))
+                            for b in records.history(store, code, key, published_only=True))
         result = _with_history(result, earlier)
     rendered = render(config, result, moment=moment)
-    folder = out_dir or config.output_dir / archive.folder(code, result.period)
+    folder = out_dir or (config.drafts_dir if draft else config.output_dir) / archive.folder(code, result.period)
     stem = folder / archive.stem(code, result.period)
     written = []
     if "html" in formats:
@@ -260,8 +266,16 @@ def write(config: Config, result: Facts | ReporterFacts, formats: Iterable[str] 
         with Store(config.db_path) as store:
             records.record(store, records.Built(code, key, iso(moment),
                                                 result.provenance.source, result.provenance.vintage,
-                                                rendered.headline, archive.folder(code, result.period)))
+                                                rendered.headline, archive.folder(code, result.period),
+                                                records.DRAFT if draft else records.PUBLISHED,
+                                                json.dumps(_facts_dict(result), ensure_ascii=False),
+                                                story_text(rendered.html)))
     return written
+
+
+def _facts_dict(result: Facts | ReporterFacts) -> dict:
+    """The facts as `reportgen facts --json` prints them, kept with each build for the "what changed" view."""
+    return reporter_facts_to_dict(result) if isinstance(result, ReporterFacts) else facts_to_dict(result)
 
 
 def _archive_code(result: Facts | ReporterFacts) -> str:

@@ -14,6 +14,7 @@ from reportgen.errors import DeliveryError, InputError
 from reportgen.files import held, write_atomic
 from reportgen.models import Facts, Progress
 from reportgen.pipeline.briefing import NEWS_UNREAD, facts, load, write
+from reportgen.pipeline.desk import check_approved
 from reportgen.render import email as render
 from reportgen.render.charts import draw
 from reportgen.store.mail import MailStore
@@ -41,15 +42,18 @@ class SendReport:
 
 
 def send(config: Config, partner: str, period: str, *, dry_run: bool = False, resend_unknown: bool = False,
-         out_dir: Path | None = None, progress: Progress | None = None) -> SendReport:
+         out_dir: Path | None = None, progress: Progress | None = None, without_approval: bool = False) -> SendReport:
     """Email one issue's digest to each active subscriber who follows the partner, exactly once.
 
     The digest is made from the same facts as the briefing. Rows are queued in the outbox, then sent
     over SMTP (or written as .eml files to `out_dir` with `dry_run`, which changes nothing).
-    `progress` hears of the messages handed to the server, or written ("send").
+    `progress` hears of the messages handed to the server, or written ("send"). Under `job.approval:
+    required` only an approved briefing is sent (NotApproved otherwise), unless `without_approval`.
     """
     data = load(config, partner=partner, period=period)
     result = facts(config, data, partner, period)
+    if config.job.approval == "required" and not dry_run and not without_approval:
+        check_approved(config, result)
     notes = [NEWS_UNREAD] if result.news is not None and not result.news.feeds_read else []
     issue = mail.issue_key(result.partner.code, result.period)
     key = tokens.secret_key(config.data_dir)
