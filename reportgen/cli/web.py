@@ -42,6 +42,7 @@ def serve(ctx: click.Context, host: str, port: int, threads: int, pdf_workers: i
     import waitress
 
     logging.basicConfig(level=logging.WARNING, format="reportgen serve: %(levelname)s: %(name)s: %(message)s")
+    logging.getLogger("reportgen.desk").setLevel(logging.INFO)  # each approval: who approved which build, when
     config = config_of(ctx)
     app = create_app(config, pdf_workers=pdf_workers, pdf_timeout=pdf_timeout)
     workers = app.extensions["reportgen"]["workers"]

@@ -21,7 +21,7 @@ from reportgen.config import Config
 from reportgen.errors import BusyError, InputError, LockedError, ReportgenError
 from reportgen.render.format import period_label
 from reportgen.render.html import bundled_templates
-from reportgen.web import unsubscribe, views
+from reportgen.web import desk, unsubscribe, views
 from reportgen.web.auth import Editors, challenge
 from reportgen.web.briefings import Briefings
 from reportgen.web.printing import PdfWorkers
@@ -57,6 +57,7 @@ def create_app(config: Config, *, workers: PdfWorkers | None = None, pdf_workers
     }
     csrf = CSRFProtect(app)
     app.register_blueprint(views.blueprint)
+    app.register_blueprint(desk.blueprint)
     app.register_blueprint(unsubscribe.blueprint)
     csrf.exempt(unsubscribe.blueprint)  # RFC 8058: a mail client's POST carries no token of ours
 
