@@ -24,6 +24,8 @@ class _Story(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in VOID:
+            if tag == "br" and self.taking:
+                self.words.append(" ")
             return
         classes = dict(attrs).get("class") or ""
         if (not self.taking and self.open and self.open[-1] == "article"
