@@ -28,6 +28,7 @@ COMPARED: tuple[tuple[str, str], ...] = (
 )
 # A full stop after these ends no sentence: "U.S.", "Oct. 1", "No. 2".
 ABBREVIATION = re.compile(r"(?:^|[\s(])(?:(?:[A-Z]\.)+|(?:Jan|Feb|Aug|Sept|Oct|Nov|Dec|No|Mr|Ms|Mrs|Dr|St|vs)\.)$")
+SIMILAR = 0.5  # share of words two versions of one sentence have in common, at least
 BOUNDARY = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[\"“(]?[A-Z0-9$])")
 
 
@@ -58,6 +59,9 @@ class FigureChange:
 class SentenceChange:
     op: Literal["same", "removed", "added"]
     text: str
+    # For a sentence rewritten from another: its words in runs, each marked when it differs from the
+    # other version's (the figures a revision moved); () for a sentence with no counterpart.
+    words: tuple[tuple[str, bool], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -142,13 +146,49 @@ def sentences(story: str) -> list[str]:
 
 
 def diff_sentences(before: str, after: str) -> tuple[SentenceChange, ...]:
-    """The sentences of `after`, in order, with those of `before` that it dropped, each marked."""
+    """The sentences of `after`, in order, with those of `before` that it dropped, each marked; a rewritten
+    sentence follows the one it replaces, with the words that differ marked in both."""
     old, new = sentences(before), sentences(after)
     out: list[SentenceChange] = []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
         if op == "equal":
             out.extend(SentenceChange("same", s) for s in new[j1:j2])
-            continue
-        out.extend(SentenceChange("removed", s) for s in old[i1:i2])
-        out.extend(SentenceChange("added", s) for s in new[j1:j2])
+        else:
+            out.extend(_rewritten(old[i1:i2], new[j1:j2]))
     return tuple(out)
+
+
+def _similar(a: str, b: str) -> bool:
+    """Whether `b` reads as a rewrite of `a` (the same sentence with other figures or words), not another one."""
+    return difflib.SequenceMatcher(None, a.split(), b.split(), autojunk=False).ratio() >= SIMILAR
+
+
+def _rewritten(old: list[str], new: list[str]) -> list[SentenceChange]:
+    """A block of differing sentences, in order: each rewritten one paired with its earlier version."""
+    out: list[SentenceChange] = []
+    i = j = 0
+    while i < len(old) or j < len(new):
+        if i < len(old) and j < len(new) and _similar(old[i], new[j]):
+            was, now = _words(old[i], new[j])
+            out += [SentenceChange("removed", old[i], was), SentenceChange("added", new[j], now)]
+            i, j = i + 1, j + 1
+        elif j < len(new) and not any(_similar(o, new[j]) for o in old[i:]):
+            out.append(SentenceChange("added", new[j]))
+            j += 1
+        else:
+            out.append(SentenceChange("removed", old[i]))
+            i += 1
+    return out
+
+
+def _words(a: str, b: str) -> tuple[tuple[tuple[str, bool], ...], tuple[tuple[str, bool], ...]]:
+    """Both sentences in runs of words, marked where they differ."""
+    x, y = a.split(), b.split()
+    was: list[tuple[str, bool]] = []
+    now: list[tuple[str, bool]] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, x, y, autojunk=False).get_opcodes():
+        if i2 > i1:
+            was.append((" ".join(x[i1:i2]), op != "equal"))
+        if j2 > j1:
+            now.append((" ".join(y[j1:j2]), op != "equal"))
+    return tuple(was), tuple(now)

@@ -70,12 +70,19 @@ def test_sentences_do_not_end_at_abbreviations():
     ]
 
 
-def test_sentence_diff_keeps_the_order_of_the_new_story():
-    old = "Headline A\nFirst sentence. Second sentence. Third sentence."
-    new = "Headline B\nFirst sentence. Second sentence, revised. Third sentence. A new fourth."
-    assert [(s.op, s.text) for s in diff_sentences(old, new)] == [
+def test_sentence_diff_pairs_a_rewritten_sentence_with_its_earlier_version():
+    old = "Headline A\nFirst sentence. The deficit was $168.6 billion in 2024. Third sentence."
+    new = ("Headline B\nFirst sentence. A revision note came in. The deficit was $171.4 billion in 2024. "
+           "Third sentence. A new fourth.")
+    changes = diff_sentences(old, new)
+    assert [(s.op, s.text) for s in changes] == [
         ("removed", "Headline A"), ("added", "Headline B"), ("same", "First sentence."),
-        ("removed", "Second sentence."), ("added", "Second sentence, revised."), ("same", "Third sentence."),
-        ("added", "A new fourth."),
+        ("added", "A revision note came in."),
+        ("removed", "The deficit was $168.6 billion in 2024."), ("added", "The deficit was $171.4 billion in 2024."),
+        ("same", "Third sentence."), ("added", "A new fourth."),
     ]
+    was, now = changes[4].words, changes[5].words
+    assert was == (("The deficit was", False), ("$168.6", True), ("billion in 2024.", False))
+    assert now == (("The deficit was", False), ("$171.4", True), ("billion in 2024.", False))
+    assert changes[3].words == ()  # a new sentence has no earlier version to mark against
     assert [s.op for s in diff_sentences("", "One. Two.")] == ["added", "added"]

@@ -156,8 +156,11 @@ def test_what_changed_highlights_a_revised_figure_and_the_sentences(config, clie
                         r'\s*<td>(.*?)</td>', page)
     assert imports[1].startswith("$503.1 billion") and imports[2].startswith("$505.9 billion")
     assert imports[3] == "+2,739.9 million"
-    assert "<del>The U.S. goods trade deficit with Mexico reached $168.6 billion in 2024" in page
-    assert "<ins>The U.S. goods trade deficit with Mexico reached $171.4 billion in 2024" in page
+    assert "<del>The U.S. goods trade deficit with Mexico reached <strong>$168.6</strong> billion in 2024" in page
+    assert "<ins>The U.S. goods trade deficit with Mexico reached <strong>$171.4</strong> billion in 2024" in page
+    assert ("<ins>The deficit was revised from $168.6 billion first reported in October 2026; imports were revised "
+            "from $503.1 billion.</ins>") in page  # a new sentence: nothing in it to mark
+    assert "<p>It was the top source of U.S. imports" in page  # unchanged
     # Until the revision is approved, readers still get the briefing that was approved.
     assert "$168.6 billion" in client.get("/archive/2024/MEX/MEX-2024.html").get_data(as_text=True)
 
