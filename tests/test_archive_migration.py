@@ -1,0 +1,29 @@
+"""The record of builds gains columns (state, facts, story) without losing a row of a store made before them."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from reportgen.store import Store
+from reportgen.store import archive as records
+
+OLD = """CREATE TABLE briefings (partner TEXT NOT NULL, period TEXT NOT NULL, built_at TEXT NOT NULL,
+    source TEXT NOT NULL, vintage TEXT NOT NULL, headline TEXT NOT NULL, folder TEXT NOT NULL,
+    PRIMARY KEY (partner, period, built_at))"""
+
+
+def test_builds_recorded_before_the_desk_stay_published(tmp_path):
+    path = tmp_path / "reportgen.db"
+    with sqlite3.connect(path) as db:  # the table as the release before wrote it
+        db.execute(OLD)
+        db.execute("INSERT INTO briefings VALUES ('MEX', '2024', '2026-11-01T12:00:00Z', 'census-bulk', "
+                   "'2026-10-01/86b70f62', 'An old headline', '2024/MEX')")
+    db.close()
+    with Store(path) as store:
+        [old] = records.latest(store)
+        assert (old.headline, old.state, old.facts, old.story) == ("An old headline", "published", "", "")
+        records.record(store, records.Built("MEX", "2024", "2026-12-01T12:00:00Z", "census-bulk", "v2", "New",
+                                            "2024/MEX", records.DRAFT, "{}", "New"))
+        assert [b.state for b in records.history(store, "MEX", "2024")] == ["draft", "published"]
+        assert [b.headline for b in records.latest(store)] == ["An old headline"]  # a draft is not published
+        assert [b.headline for b in records.drafts(store)] == ["New"]
