@@ -78,7 +78,8 @@ class Changes:
 
     @property
     def sentences_changed(self) -> int:
-        return sum(s.op != "same" for s in self.sentences)
+        """Sentences new, rewritten or dropped (a rewritten one counts once, not as dropped and added)."""
+        return sum(s.op == "added" or (s.op == "removed" and not s.words) for s in self.sentences)
 
     @property
     def facts_kept(self) -> bool:

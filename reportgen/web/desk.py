@@ -19,7 +19,7 @@ from reportgen.pipeline import desk
 from reportgen.render.format import FILTERS
 
 blueprint = Blueprint("desk", __name__)
-CODE = re.compile(r"^[A-Z0-9]{3,8}(-[A-Z0-9]{3,8})?$")  # MEX, or MEX-RUS for another reporter's briefing
+CODE = re.compile(r"^[A-Z0-9]{2,8}(-[A-Z0-9]{2,8})?$")  # MEX, EU, or MEX-RUS for another reporter's briefing
 BUILT_AT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 TABLE_FILTERS = ("money", "money_table", "balance_amount", "pct", "signed", "signed_pct", "time_label", "date_label")
 

@@ -94,7 +94,11 @@ def add_to_archive(partner: str, period: str):
     with exclusive(config.data_dir, wait=LOCK_WAIT, what="adding to the archive"):
         pipeline.write(config, result, pipeline.FORMATS, printer=_app()["workers"])
         pipeline.write_index(config)
-    flash(f"Added to the archive: {result.partner.short_name}, {result.period.key}.")
+    if config.job.approval == "required":  # pipeline.write made a draft: readers see nothing yet
+        flash(f"Saved as a draft: {result.partner.short_name}, {result.period.key}. It is published when an editor "
+              "approves it on the desk.")
+    else:
+        flash(f"Added to the archive: {result.partner.short_name}, {result.period.key}.")
     return redirect(url_for("views.briefing", partner=result.partner.code, period=result.period.key), code=303)
 
 

@@ -56,6 +56,7 @@ def test_an_earlier_build_without_kept_facts_compares_only_the_story():
     c = compare(before, snap("2024", "11-01T09:00:00", facts=facts(1 * B, 2 * B), story="New headline"), "revision")
     assert c.figures == () and not c.facts_kept
     assert [(s.op, s.text) for s in c.sentences] == [("removed", "Old headline"), ("added", "New headline")]
+    assert c.sentences_changed == 1  # one sentence rewritten
 
 
 def test_sentences_do_not_end_at_abbreviations():

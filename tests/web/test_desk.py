@@ -135,14 +135,28 @@ def revise_mexico_imports(config: Config, imports: int) -> None:
         store.add(Batch(revised, [Observation("MEX", "import", "2024", imports)], last_month="2024-12"))
 
 
-def test_what_changed_highlights_a_revised_figure_and_the_sentences(config, client, editor, monkeypatch):
+def revised_draft(config: Config, client, editor, monkeypatch) -> None:
+    """MEX 2024 approved, then a revision of its imports collected and the briefing built again: a draft."""
     build(config, monkeypatch)
     client.post("/desk/MEX/2024/approve", data=form(client, editor), headers=editor)
     revise_mexico_imports(config, 505_850_000_000)  # from $503.1 billion
+    build(config, monkeypatch, SECOND_BUILD)
+
+
+def test_a_digest_approved_from_other_figures_is_not_sent(config, client, editor, monkeypatch):
+    build(config, monkeypatch)
+    client.post("/desk/MEX/2024/approve", data=form(client, editor), headers=editor)
+    revise_mexico_imports(config, 505_850_000_000)  # not built again: the approval was of the earlier figures
     with pytest.raises(NotApproved, match="MEX-2024 was approved from census-bulk vintage 2026-10-01/86b70f62, but "
                                           "the store now has census-bulk vintage 2026-11-20/revised0"):
         pipeline.send(config, "MX", "2024")
     build(config, monkeypatch, SECOND_BUILD)
+    with pytest.raises(NotApproved, match=r"MEX-2024 is waiting for approval \(draft built 2026-11-23T13:00:00Z\)"):
+        pipeline.send(config, "MX", "2024")
+
+
+def test_what_changed_highlights_a_revised_figure_and_the_sentences(config, client, editor, monkeypatch):
+    revised_draft(config, client, editor, monkeypatch)
 
     desk = client.get("/desk", headers=editor).get_data(as_text=True)
     assert "A revision of the briefing published Nov. 23, 2026, 12:00 UTC:" in desk
@@ -163,6 +177,26 @@ def test_what_changed_highlights_a_revised_figure_and_the_sentences(config, clie
     assert "<p>It was the top source of U.S. imports" in page  # unchanged
     # Until the revision is approved, readers still get the briefing that was approved.
     assert "$168.6 billion" in client.get("/archive/2024/MEX/MEX-2024.html").get_data(as_text=True)
+
+
+def test_the_desk_reads_on_a_phone(config, client, editor, monkeypatch):
+    """At 390 px the pages do not scroll sideways; the figures table scrolls inside its own box."""
+    from playwright.sync_api import sync_playwright
+    from web.test_browser import ARGS, CHROMIUM
+
+    revised_draft(config, client, editor, monkeypatch)
+    pages = {url: client.get(url, headers=editor).get_data(as_text=True) for url in ("/desk", "/desk/MEX/2024")}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 390, "height": 800})
+            for url, html in pages.items():
+                page.set_content(html)
+                assert page.evaluate("document.documentElement.scrollWidth") == 390, url
+            assert page.locator("tr.changed mark").first.is_visible()
+            assert page.locator("ins strong").first.inner_text() == "$171.4"
+        finally:
+            browser.close()
 
 
 def test_a_briefing_never_built_has_nothing_to_compare(client, editor):
