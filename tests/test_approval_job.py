@@ -114,3 +114,12 @@ def test_send_without_approval_is_an_explicit_choice(home):
         forced = reportgen(home, "send", "--partner", "MX", "--period", "2024", "--without-approval")
         assert forced.returncode == 0, forced.stderr
         assert sorted(m.rcpt_tos[0] for m in server.handler.messages) == list(SUBSCRIBERS)
+
+
+def test_an_editors_build_is_a_draft_too(home):
+    configure(home, 25)
+    built = reportgen(home, "build", "--partner", "MX", "--period", "2024", "--format", "html")
+    assert built.returncode == 0, built.stderr
+    assert built.stdout == "data/drafts/2024/MEX/MEX-2024.html\n"
+    assert built.stderr == "reportgen: drafts, not published: an editor approves them on the web page's desk (/desk)\n"
+    assert not (home / "output" / "2024").exists()

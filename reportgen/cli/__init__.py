@@ -16,7 +16,7 @@ from reportgen import __version__, job, pipeline
 from reportgen.cli.context import config_of, typed_path
 from reportgen.cli.mail import outbox, send, subscribers
 from reportgen.cli.news import news
-from reportgen.cli.progress import info, progress
+from reportgen.cli.progress import info, is_quiet, progress
 from reportgen.cli.web import serve, users
 from reportgen.config import Config
 from reportgen.errors import InputError, ReportgenError, hide_secrets
@@ -302,6 +302,8 @@ def build(ctx: click.Context, partner: str | None, reporter: str | None, all_par
         for code, reason in result.skipped:
             click.echo(f"reportgen: skipped {code}: {reason}", err=True)
     warn_news(config)
+    if out_dir is None and config.job.approval == "required" and paths and not is_quiet(ctx):
+        click.echo("reportgen: drafts, not published: an editor approves them on the web page's desk (/desk)", err=True)
     for path in paths:
         click.echo(str(typed_path(path)))
 
