@@ -107,7 +107,8 @@ def check_approved(config: Config, result: Facts) -> None:
     how = "approve it on the web page's desk (/desk), or send it anyway with --without-approval"
     with Store(config.db_path) as store:
         builds = records.history(store, code, key)
-        approved = approvals.of_build(store, code, key, builds[0].built_at) if builds else None
+        newest = builds[0] if builds else None
+        approved = approvals.of_build(store, code, key, newest.built_at) if newest and newest.published else None
     if not builds:
         raise NotApproved(f"{issue} is not approved: it has not been built into the archive; build it, then {how}",
                           issue)

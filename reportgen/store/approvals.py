@@ -1,7 +1,9 @@
 """Editors' approvals of drafts: who approved which build (and so which vintage), and when.
 
-Kept for good, one row an approval: the record a newsroom is asked for when a figure is questioned.
-A digest goes out under `job.approval: required` only for a build that has a row here.
+Kept for good, one row an approval, never replaced: the record a newsroom is asked for when a figure is
+questioned. (A build made again in the same second, as with a pinned SOURCE_DATE_EPOCH, has the same
+`built_at`; its second approval is a second row.) A digest goes out under `job.approval: required` only
+for a published build that has a row here.
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ CREATE TABLE IF NOT EXISTS approvals (
     source TEXT NOT NULL,
     vintage TEXT NOT NULL,  -- the figures it approved
     editor TEXT NOT NULL,
-    approved_at TEXT NOT NULL,
-    PRIMARY KEY (partner, period, built_at)
-)
+    approved_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS approvals_of_build ON approvals (partner, period, built_at)
 """
+COLUMNS = "partner, period, built_at, source, vintage, editor, approved_at"
 
 
 @dataclass(frozen=True)
@@ -35,15 +38,21 @@ class Approval:
     approved_at: str
 
 
+def _ready(store: Store) -> None:
+    for statement in SCHEMA.split(";"):
+        store.db.execute(statement)
+
+
 def add(store: Store, approval: Approval) -> None:
-    store.db.execute(SCHEMA)
-    store.db.execute("INSERT INTO approvals VALUES (?, ?, ?, ?, ?, ?, ?)",
+    _ready(store)
+    store.db.execute(f"INSERT INTO approvals ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
                      (approval.partner, approval.period, approval.built_at, approval.source, approval.vintage,
                       approval.editor, approval.approved_at))
 
 
 def of_build(store: Store, partner: str, period: str, built_at: str) -> Approval | None:
-    store.db.execute(SCHEMA)
-    row = store.db.execute("SELECT * FROM approvals WHERE partner = ? AND period = ? AND built_at = ?",
-                           (partner, period, built_at)).fetchone()
+    """The latest approval of a build, if any."""
+    _ready(store)
+    row = store.db.execute(f"SELECT {COLUMNS} FROM approvals WHERE partner = ? AND period = ? AND built_at = ? "
+                           "ORDER BY approved_at DESC, rowid DESC LIMIT 1", (partner, period, built_at)).fetchone()
     return Approval(*row) if row else None

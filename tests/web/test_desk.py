@@ -127,6 +127,19 @@ def test_approving_a_draft_that_is_gone_or_was_rebuilt_changes_nothing(config, c
     assert bad.status_code == 400
 
 
+def test_a_build_made_again_in_the_same_second_needs_approving_again(config, client, editor, monkeypatch):
+    """With SOURCE_DATE_EPOCH pinned every build has one time: the rebuild is a draft all the same."""
+    build(config, monkeypatch)
+    assert client.post("/desk/MEX/2024/approve", data=form(client, editor), headers=editor).status_code == 303
+    build(config, monkeypatch)
+    with pytest.raises(NotApproved, match="waiting for approval"):
+        pipeline.send(config, "MX", "2024")
+    assert client.post("/desk/MEX/2024/approve", data=form(client, editor), headers=editor).status_code == 303
+    with Store(config.db_path) as store:
+        count = store.db.execute("SELECT COUNT(*) FROM approvals WHERE partner = 'MEX'").fetchone()[0]
+    assert count == 2  # both approvals kept
+
+
 def revise_mexico_imports(config: Config, imports: int) -> None:
     """A later release that revises Mexico's 2024 imports, stored as a new vintage."""
     revised = Vintage(source=pipeline.SOURCE, label="2026-11-20/revised0", published="2026-11-20T13:30:00Z",
