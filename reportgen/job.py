@@ -145,17 +145,18 @@ def _send(config: Config, period: Period, offline: bool) -> str:
 
 def _send_approved(config: Config, period: Period, note: dict[str, str]) -> bool:
     """The send stage under `job.approval: required`: the digests of the approved briefings go out, the others
-    wait (status "waiting", the stage not done); returns whether any issue was sent."""
-    sent, waiting = [], []
+    wait (status "waiting", the stage not done); returns whether any message went out (or was queued) now."""
+    reports, waiting = [], []
     for partner in config.partners:
         try:
-            sent.append(str(pipeline.send(config, partner, period.key)))
+            reports.append(pipeline.send(config, partner, period.key))
         except NotApproved as exc:
             waiting.append(exc.issue)
-    note["detail"] = "; ".join(sent + ([f"waiting for an editor's approval: {', '.join(waiting)}"] if waiting else []))
+    note["detail"] = "; ".join([str(r) for r in reports]
+                               + ([f"waiting for an editor's approval: {', '.join(waiting)}"] if waiting else []))
     if waiting:
         note["status"] = "waiting"
-    return bool(sent)
+    return any(r.queued or r.delivery.sent for r in reports)
 
 
 STAGE_WORK = {"news": _news, "build": _build, "send": _send}

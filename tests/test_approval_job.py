@@ -123,3 +123,32 @@ def test_an_editors_build_is_a_draft_too(home):
     assert built.stdout == "data/drafts/2024/MEX/MEX-2024.html\n"
     assert built.stderr == "reportgen: drafts, not published: an editor approves them on the web page's desk (/desk)\n"
     assert not (home / "output" / "2024").exists()
+
+
+def test_each_approved_issue_goes_out_while_others_wait(home):
+    from fakes.smtp import smtp_server
+
+    from reportgen.config import load_config
+    from reportgen.pipeline import desk
+
+    with smtp_server() as server:
+        configure(home, server.port)
+        (home / "config.yaml").write_text((home / "config.yaml").read_text().replace("[MX]", "[MX, CA]"))
+        assert reportgen(home, "run", "--offline").returncode == 0
+        config = load_config(home / "config.yaml")
+        drafts = {d.build.partner: d.build for d in desk.drafts(config)}
+        assert sorted(drafts) == ["CAN", "MEX"]
+        desk.approve(config, "MEX", "2024-12", drafts["MEX"].built_at, "desk.editor")
+
+        mexico = reportgen(home, "run", "--offline")
+        assert mexico.returncode == 0, mexico.stderr
+        assert stages(mexico)[-1]["status"] == "waiting"
+        assert stages(mexico)[-1]["detail"].endswith("; waiting for an editor's approval: CAN-2024-12")
+        assert len(server.handler.messages) == 2
+        assert reportgen(home, "run", "--offline").returncode == NO_NEW_RELEASE  # Mexico's were sent already
+
+        desk.approve(config, "CAN", "2024-12", drafts["CAN"].built_at, "desk.editor")
+        canada = reportgen(home, "run", "--offline")
+        assert canada.returncode == 0 and stages(canada)[-1]["status"] == "ok"
+        assert len(server.handler.messages) == 4
+        assert reportgen(home, "run", "--offline").returncode == NO_NEW_RELEASE
