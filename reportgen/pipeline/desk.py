@@ -79,21 +79,23 @@ def approve(config: Config, partner: str, period: str, built_at: str, editor: st
                              f"saw ({built_at}): read the new one, then approve it")
         stem = archive.stem(draft.partner, Period.parse(draft.period))
         source, target = config.drafts_dir / draft.folder, config.output_dir / draft.folder
-        files = {kind: source / f"{stem}.{kind}" for kind in FORMATS}
-        if not any(path.is_file() for path in files.values()):
+        # Every file of the build (MEX-2024-12.html, .pdf, and any other edition's, such as .es.html);
+        # dot-files are temporaries being written.
+        files = sorted(p for p in source.glob(f"{stem}.*") if p.is_file() and not p.name.startswith("."))
+        if not files:
             raise NoSuchDraft(f"the draft files of {partner} {period} are gone from {source}: build it again")
-        for kind, path in files.items():  # the archived briefing's files all come from the one build
-            if path.is_file():
-                write_atomic(target / path.name, path.read_bytes())
-            else:
-                (target / path.name).unlink(missing_ok=True)
+        for path in files:
+            write_atomic(target / path.name, path.read_bytes())
+        for kind in FORMATS:  # a format this build lacks would be left from an earlier one: the files agree
+            if not (source / f"{stem}.{kind}").is_file():
+                (target / f"{stem}.{kind}").unlink(missing_ok=True)
         approval = approvals.Approval(draft.partner, draft.period, draft.built_at, draft.source, draft.vintage,
                                       editor, iso(build_time()))
         with Store(config.db_path) as store, store.transaction():
             records.publish(store, draft.partner, draft.period, draft.built_at)
             approvals.add(store, approval)
         write_index(config)
-        for path in files.values():
+        for path in files:
             path.unlink(missing_ok=True)
     log.info("approved %s %s built %s (%s vintage %s) by %s", partner, period, draft.built_at, draft.source,
              draft.vintage, editor)

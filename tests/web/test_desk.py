@@ -127,6 +127,21 @@ def test_approving_a_draft_that_is_gone_or_was_rebuilt_changes_nothing(config, c
     assert bad.status_code == 400
 
 
+def test_the_archive_gets_exactly_the_approved_builds_files(config, client, editor, monkeypatch):
+    """Approving copies every file of the build and removes a format it lacks, so the archive's HTML and PDF
+    never come from two builds."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", FIRST_BUILD)
+    pipeline.build(config, "MX", "2024", ["html", "pdf"])
+    client.post("/desk/MEX/2024/approve", data=form(client, editor), headers=editor)
+    folder = config.output_dir / "2024" / "MEX"
+    assert sorted(p.name for p in folder.iterdir()) == ["MEX-2024.html", "MEX-2024.pdf"]
+    build(config, monkeypatch, SECOND_BUILD)  # HTML only
+    assert sorted(p.name for p in folder.iterdir()) == ["MEX-2024.html", "MEX-2024.pdf"]  # readers: as approved
+    client.post("/desk/MEX/2024/approve", data=form(client, editor), headers=editor)
+    assert sorted(p.name for p in folder.iterdir()) == ["MEX-2024.html"]
+    assert list((config.drafts_dir / "2024" / "MEX").iterdir()) == []
+
+
 def test_a_build_made_again_in_the_same_second_needs_approving_again(config, client, editor, monkeypatch):
     """With SOURCE_DATE_EPOCH pinned every build has one time: the rebuild is a draft all the same."""
     build(config, monkeypatch)
