@@ -1,0 +1,74 @@
+"""Editors' notes on briefings: write, show and remove one, for the command line and the web page.
+
+A note belongs to a briefing that can be built: its partner and period go through the same facts a build
+makes, so a typo or a period without data gets the build's own message. Writing or removing a note
+rebuilds nothing; `Target.rebuild` says what to run so that an archived briefing (and its PDF) shows it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reportgen import timestamps
+from reportgen.config import Config
+from reportgen.delivery import archive
+from reportgen.models import EditorNote, Facts, ReporterFacts
+from reportgen.pipeline import reporter as other_reporter
+from reportgen.pipeline.briefing import facts, load
+from reportgen.render import notes as markdown
+from reportgen.store import Store
+from reportgen.store import notes as stored
+
+
+@dataclass(frozen=True)
+class Target:
+    """The briefing a note is for: its archive code (MEX, MEX-RUS), period key and language."""
+
+    code: str
+    period: str
+    lang: str
+    name: str  # for messages: "Mexico, 2024"
+    archived: bool  # its HTML is in the archive, so a rebuild is needed to show the change there
+    rebuild: str  # the command that rebuilds it
+
+    @property
+    def label(self) -> str:
+        return f"{self.code}-{self.period}" + ("" if self.lang == "en" else f" ({self.lang})")
+
+
+def target(config: Config, partner: str, period: str, *, reporter: str | None = None, lang: str = "en") -> Target:
+    """The briefing of `partner` and `period` (from `reporter`'s side if given); an InputError, as a build
+    would give it, if there is no such briefing."""
+    markdown.check_language(lang)
+    result: Facts | ReporterFacts
+    if other_reporter.is_other_reporter(config, reporter):
+        result = other_reporter.facts(config, reporter, partner, period)
+        command = f"reportgen build --reporter {result.reporter.code} --partner {result.partner.code}"
+    else:
+        result = facts(config, load(config, partner=partner, period=period), partner, period, detail=False)
+        command = f"reportgen build --partner {result.partner.code}"
+    code = result.code if isinstance(result, ReporterFacts) else result.partner.code  # as the archive names it
+    html = config.output_dir / archive.folder(code, result.period) / f"{archive.stem(code, result.period)}.html"
+    lang_option = "" if lang == "en" else f" --lang {lang}"
+    return Target(code, result.period.key, lang, f"{result.partner.short_name}, {result.period.key}",
+                  html.is_file(), f"{command} --period {result.period.key}{lang_option}")
+
+
+def write(config: Config, where: Target, text: str, editor: str) -> EditorNote:
+    """Check the note and store it as the briefing's note, replacing any; nothing is stored if it is refused."""
+    note = EditorNote(where.code, where.period, where.lang, markdown.check(text), markdown.check_editor(editor),
+                      timestamps.now())
+    with Store(config.db_path) as store:
+        stored.put(store, note)
+    return note
+
+
+def current(config: Config, where: Target) -> EditorNote | None:
+    with Store(config.db_path) as store:
+        return stored.get(store, where.code, where.period, where.lang)
+
+
+def remove(config: Config, where: Target) -> EditorNote | None:
+    """Delete the briefing's note; the note removed, or None if it had none."""
+    with Store(config.db_path) as store:
+        return stored.remove(store, where.code, where.period, where.lang)
