@@ -40,24 +40,29 @@ def target(config: Config, partner: str, period: str, *, reporter: str | None = 
     """The briefing of `partner` and `period` (from `reporter`'s side if given); an InputError, as a build
     would give it, if there is no such briefing."""
     markdown.check_language(lang)
-    result: Facts | ReporterFacts
     if other_reporter.is_other_reporter(config, reporter):
-        result = other_reporter.facts(config, reporter, partner, period)
-        command = f"reportgen build --reporter {result.reporter.code} --partner {result.partner.code}"
-    else:
-        result = facts(config, load(config, partner=partner, period=period), partner, period, detail=False)
-        command = f"reportgen build --partner {result.partner.code}"
-    code = result.code if isinstance(result, ReporterFacts) else result.partner.code  # as the archive names it
-    html = config.output_dir / archive.folder(code, result.period) / f"{archive.stem(code, result.period)}.html"
-    lang_option = "" if lang == "en" else f" --lang {lang}"
-    return Target(code, result.period.key, lang, f"{result.partner.short_name}, {result.period.key}",
-                  html.is_file(), f"{command} --period {result.period.key}{lang_option}")
+        return target_of(config, other_reporter.facts(config, reporter, partner, period), lang)
+    return target_of(config, facts(config, load(config, partner=partner, period=period), partner, period, detail=False),
+                     lang)
 
+
+def target_of(config: Config, result: Facts | ReporterFacts, lang: str = "en") -> Target:
+    """The briefing these facts make, in `lang`."""
+    markdown.check_language(lang)
+    code = result.code if isinstance(result, ReporterFacts) else result.partner.code  # as the archive names it
+    command = f"reportgen build --partner {result.partner.code}"
+    if isinstance(result, ReporterFacts):
+        command = f"reportgen build --reporter {result.reporter.code} --partner {result.partner.code}"
+    edition = "" if lang == "en" else f".{lang}"  # MEX-2024.es.html
+    stem = archive.stem(code, result.period)
+    html = config.output_dir / archive.folder(code, result.period) / f"{stem}{edition}.html"
+    return Target(code, result.period.key, lang, f"{result.partner.short_name}, {result.period.key}",
+                  html.is_file(), f"{command} --period {result.period.key}" + (f" --lang {lang}" if edition else ""))
 
 def write(config: Config, where: Target, text: str, editor: str) -> EditorNote:
     """Check the note and store it as the briefing's note, replacing any; nothing is stored if it is refused."""
-    note = EditorNote(where.code, where.period, where.lang, markdown.check(text), markdown.check_editor(editor),
-                      timestamps.now())
+    text = markdown.check(text)  # the words first: a refused note is the news, whoever wrote it
+    note = EditorNote(where.code, where.period, where.lang, text, markdown.check_editor(editor), timestamps.now())
     with Store(config.db_path) as store:
         stored.put(store, note)
     return note
