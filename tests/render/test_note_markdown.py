@@ -9,7 +9,7 @@ from reportgen.models import EditorNote
 from reportgen.render import notes
 from reportgen.render.html import editorial, environment
 
-NOTE = """Mexico's *record* deficit comes as **USMCA** talks near; see [USTR](https://ustr.gov/usmca) and
+NOTE = r"""Mexico's *record* deficit comes as **USMCA** talks near; see [USTR](https://ustr.gov/usmca) and
 <https://www.census.gov/foreign-trade>.
 
 > "We expect the gap to narrow," said a trade official.\
