@@ -14,15 +14,18 @@ from __future__ import annotations
 import functools
 import textwrap
 import unicodedata
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import nh3
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
-from markdown_it.tree import SyntaxTreeNode
 from markupsafe import Markup
 
 from reportgen.errors import InputError
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
+    from markdown_it.tree import SyntaxTreeNode
 
 MAX_CHARACTERS = 2000
 MAX_EDITOR = 80
@@ -48,20 +51,24 @@ TAGS = {"p", "em", "strong", "a", "ul", "ol", "li", "blockquote", "br"}
 RULES = ["blockquote", "list", "reference", "emphasis", "link", "autolink", "newline", "escape", "entity"]
 
 
-class _Reader(MarkdownIt):
-    """CommonMark with HTML and every link kept as tokens: what the check looks at."""
-
-    def validateLink(self, url: str) -> bool:  # noqa: N802 (markdown-it's name)
-        return True
-
-
+# markdown-it is imported when a note is first read (a tenth of a second that most briefings, without a
+# note, need not pay).
 @functools.cache
 def _reader() -> MarkdownIt:
-    return _Reader("commonmark", {"html": True})
+    """CommonMark with HTML and every link kept as tokens: what the check looks at."""
+    from markdown_it import MarkdownIt
+
+    class Reader(MarkdownIt):
+        def validateLink(self, url: str) -> bool:  # noqa: N802 (markdown-it's name)
+            return True
+
+    return Reader("commonmark", {"html": True})
 
 
 @functools.cache
 def _writer() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
     return MarkdownIt("zero", {"html": False, "linkify": False, "typographer": False}).enable(RULES)
 
 
@@ -119,6 +126,8 @@ def to_html(markdown: str) -> Markup:
 def to_text(markdown: str, width: int = 72) -> str:
     """The note as plain text for the digest, wrapped to `width`: '- ' before list items, '> ' before quoted
     lines, a link's address in brackets after its words."""
+    from markdown_it.tree import SyntaxTreeNode
+
     tree = SyntaxTreeNode(_writer().parse(check(markdown)))
     return "\n\n".join(_blocks(tree.children, width))
 
