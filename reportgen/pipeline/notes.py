@@ -69,6 +69,7 @@ def write(config: Config, where: Target, text: str, editor: str) -> EditorNote:
 
 
 def current(config: Config, where: Target) -> EditorNote | None:
+    """The briefing's note, or None if it has none."""
     with Store(config.db_path) as store:
         return stored.get(store, where.code, where.period, where.lang)
 

@@ -22,6 +22,9 @@ CREATE TABLE IF NOT EXISTS notes (
 """
 
 
+COLUMNS = "partner, period, lang, markdown, editor, written"  # EditorNote's fields, in order
+
+
 def _ready(store: Store) -> None:
     store.db.execute(SCHEMA)
 
@@ -31,7 +34,7 @@ def put(store: Store, note: EditorNote) -> bool:
     _ready(store)
     with store.transaction() as db:
         return db.execute(
-            """INSERT INTO notes VALUES (?, ?, ?, ?, ?, ?)
+            f"""INSERT INTO notes ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)
                ON CONFLICT (partner, period, lang) DO UPDATE SET
                    markdown = excluded.markdown, editor = excluded.editor, written = excluded.written
                WHERE excluded.written >= notes.written""",
@@ -42,7 +45,7 @@ def put(store: Store, note: EditorNote) -> bool:
 def get(store: Store, partner: str, period: str, lang: str = "en") -> EditorNote | None:
     """The briefing's note in that language, if an editor wrote one."""
     _ready(store)
-    row = store.db.execute("SELECT * FROM notes WHERE partner = ? AND period = ? AND lang = ?",
+    row = store.db.execute(f"SELECT {COLUMNS} FROM notes WHERE partner = ? AND period = ? AND lang = ?",
                            (partner, period, lang)).fetchone()
     return EditorNote(*row) if row else None
 
@@ -51,6 +54,6 @@ def remove(store: Store, partner: str, period: str, lang: str = "en") -> EditorN
     """Delete the briefing's note in that language; the note removed, or None if there was none."""
     _ready(store)
     with store.transaction() as db:
-        row = db.execute("DELETE FROM notes WHERE partner = ? AND period = ? AND lang = ? RETURNING *",
+        row = db.execute(f"DELETE FROM notes WHERE partner = ? AND period = ? AND lang = ? RETURNING {COLUMNS}",
                          (partner, period, lang)).fetchone()
     return EditorNote(*row) if row else None
