@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from reportgen import __version__
 from reportgen.config import DEFAULT_PUBLISHER
-from reportgen.errors import RenderError
+from reportgen.errors import InputError, RenderError
 from reportgen.models import EditorNote, Facts
 from reportgen.render.charts import Chart
 from reportgen.render.html import editorial, environment
@@ -88,6 +88,11 @@ def render_digest(env: jinja2.Environment, facts: Facts, charts: list[EmailChart
     except jinja2.TemplateError as exc:
         where = f" ({exc.filename}, line {exc.lineno})" if isinstance(exc, jinja2.TemplateSyntaxError) else ""
         raise RenderError(f"email template error{where}: {exc.message}") from None
+    except InputError as exc:  # from the editor's note alone: a stored note that today's rules refuse
+        if note is None:
+            raise
+        raise RenderError(f"the editor's note on {note.partner}-{note.period}: {exc}; "
+                          "write it again or remove it with `reportgen note`") from None
     inliner = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False,
                                     apply_width_attributes=True, apply_height_attributes=True)
     try:

@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from reportgen import __version__
 from reportgen.config import DEFAULT_PUBLISHER
-from reportgen.errors import RenderError
+from reportgen.errors import InputError, RenderError
 from reportgen.models import EditorNote, Facts, ReporterFacts
 from reportgen.render import notes
 from reportgen.render.charts import Chart
@@ -110,4 +110,9 @@ def render_briefing(env: jinja2.Environment, facts: Facts | ReporterFacts, chart
     except jinja2.TemplateError as exc:
         where = f" ({exc.filename}, line {exc.lineno})" if isinstance(exc, jinja2.TemplateSyntaxError) else ""
         raise RenderError(f"template error{where}: {exc.message}") from None
+    except InputError as exc:  # from the editor's note alone: a stored note that today's rules refuse
+        if note is None:
+            raise
+        raise RenderError(f"the editor's note on {note.partner}-{note.period}: {exc}; "
+                          "write it again or remove it with `reportgen note`") from None
     return Rendered(headline=title, html=html, editorial=words)

@@ -108,3 +108,18 @@ def test_the_note_as_readers_read_it_is_named_for_the_number_check():
     assert editorial(environment(), note) == {
         "editor's note": "EDITOR'S NOTE — Jane Doe, Dec. 4, 2026\n\nTalks resume on June 30, 2025."}
     assert editorial(environment(), None) == {}
+
+
+def test_a_stored_note_that_the_rules_refuse_stops_the_build_with_a_message_naming_it(config, mx_2024):
+    """Notes are checked when written; one that got into the store otherwise is not printed, and the
+    error says which note to fix."""
+    from reportgen import pipeline
+    from reportgen.errors import RenderError
+    from reportgen.render import email
+
+    bad = EditorNote("MEX", "2024", "en", "<b>bold</b>", "Jane Doe", "2026-12-04T09:15:00Z")
+    with pytest.raises(RenderError, match=r"^the editor's note on MEX-2024: the note holds raw HTML \('<b>'\)"):
+        pipeline.render(config, mx_2024, note=bad)
+    with pytest.raises(RenderError, match="^the editor's note on MEX-2024: "):
+        email.render_digest(email.email_environment(), mx_2024, [], briefing_url="https://x.example/b",
+                            pdf_attached=False, note=bad)
