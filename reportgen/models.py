@@ -468,3 +468,16 @@ class ReporterFacts:
     def code(self) -> str:
         """The briefing's name in the archive: MEX-RUS."""
         return f"{self.reporter.code}-{self.facts.partner.code}"
+
+
+@dataclass(frozen=True)
+class EditorNote:
+    """An editor's context paragraph or quote for one briefing, shown under its lede; its words are the
+    editor's, not figures from the facts."""
+
+    partner: str  # the briefing's code in the archive: MEX, or MEX-RUS from another reporter's side
+    period: str  # the period's key: 2024, 2024-05, 2024-05-ytd
+    lang: str  # the edition: en, es
+    markdown: str  # the source, checked against the safe subset (reportgen.render.notes)
+    editor: str  # who wrote it, as readers see it
+    written: str  # when, ISO 8601 UTC

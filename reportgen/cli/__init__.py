@@ -16,6 +16,7 @@ from reportgen import __version__, job, pipeline
 from reportgen.cli.context import config_of, typed_path
 from reportgen.cli.mail import outbox, send, subscribers
 from reportgen.cli.news import news
+from reportgen.cli.notes import note
 from reportgen.cli.progress import info, is_quiet, progress
 from reportgen.cli.web import serve, users
 from reportgen.config import Config
@@ -353,6 +354,7 @@ def run(ctx: click.Context, offline: bool) -> None:
 
 
 cli.add_command(news)
+cli.add_command(note)
 cli.add_command(subscribers)
 cli.add_command(send)
 cli.add_command(outbox)

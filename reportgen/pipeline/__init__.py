@@ -4,7 +4,7 @@ These are the only modules that import from more than one stage. The CLI, the mo
 web page call these functions; each takes the config and returns plain results.
 """
 
-from reportgen.pipeline import reporter
+from reportgen.pipeline import notes, reporter
 from reportgen.pipeline.briefing import (
     FORMATS,
     BatchResult,
@@ -16,6 +16,7 @@ from reportgen.pipeline.briefing import (
     load,
     news_for,
     news_warning,
+    note_for,
     publish,
     render,
     source_for,
@@ -37,6 +38,6 @@ from reportgen.pipeline.send import SMTP_PASSWORD, SendIncomplete, SendReport, U
 __all__ = [
     "FORMATS", "SMTP_PASSWORD", "SOURCE", "BatchResult", "Collected", "Dataset", "FeedReport", "SendIncomplete",
     "SendReport", "Unsubscribed", "build", "build_all", "build_time", "collect", "collect_api", "collect_comtrade",
-    "collect_news", "facts", "load", "news_for", "news_warning", "open_store", "publish", "render", "reporter",
-    "send", "source_for", "unsubscribe", "write", "write_index",
+    "collect_news", "facts", "load", "news_for", "news_warning", "note_for", "notes", "open_store", "publish",
+    "render", "reporter", "send", "source_for", "unsubscribe", "write", "write_index",
 ]

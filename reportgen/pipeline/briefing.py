@@ -22,7 +22,7 @@ from reportgen.config import Config
 from reportgen.delivery import archive
 from reportgen.errors import InputError, StoreError
 from reportgen.files import exclusive, write_atomic
-from reportgen.models import Facts, Figures, News, Partner, Progress, Provenance, ReporterFacts, Revision
+from reportgen.models import EditorNote, Facts, Figures, News, Partner, Progress, Provenance, ReporterFacts, Revision
 from reportgen.news_terms import terms_for
 from reportgen.partners import Registry, bundled
 from reportgen.periods import Period
@@ -33,7 +33,7 @@ from reportgen.render.html import Rendered, environment, render_briefing
 from reportgen.render.pdf import Printer, write_pdf
 from reportgen.render.story_text import story_text
 from reportgen.sources import census_api, census_bulk
-from reportgen.store import Store
+from reportgen.store import Store, notes
 from reportgen.store import archive as records
 from reportgen.store.news import NewsStore
 from reportgen.timestamps import iso
@@ -221,14 +221,21 @@ def build_time() -> datetime:
     return datetime.fromtimestamp(int(epoch), UTC) if epoch else datetime.now(UTC).replace(microsecond=0)
 
 
-def render(config: Config, result: Facts | ReporterFacts, *, moment: datetime | None = None) -> Rendered:
-    """One briefing's HTML and headline, in memory: the charts drawn, the stylesheet inlined. A briefing from
-    another reporter's side has its own page and story templates."""
+def note_for(config: Config, result: Facts | ReporterFacts, lang: str = "en") -> EditorNote | None:
+    """The editor's note on this briefing in `lang`, if one was written (`reportgen note`, the web page)."""
+    with Store(config.db_path) as store:
+        return notes.get(store, _archive_code(result), result.period.key, lang)
+
+
+def render(config: Config, result: Facts | ReporterFacts, *, moment: datetime | None = None,
+           note: EditorNote | None = None) -> Rendered:
+    """One briefing's HTML and headline, in memory: the charts drawn, the stylesheet inlined, `note` under the
+    lede. A briefing from another reporter's side has its own page and story templates."""
     env = environment(config.templates_dir, config.briefing.locale)
     charts = draw(result, locale=config.briefing.locale)
     pages = {"template": "reporter.html", "story": "_reporter_story.html"} if isinstance(result, ReporterFacts) else {}
     return render_briefing(env, result, charts, built_at=iso(moment or build_time()),
-                           page_size=config.briefing.page_size, publisher=config.publisher.name, **pages)
+                           page_size=config.briefing.page_size, publisher=config.publisher.name, note=note, **pages)
 
 
 def write(config: Config, result: Facts | ReporterFacts, formats: Iterable[str] = FORMATS,
@@ -236,7 +243,8 @@ def write(config: Config, result: Facts | ReporterFacts, formats: Iterable[str] 
     """Render one briefing in each format, the PDF through `printer` if given; return the paths written.
 
     Without `out_dir` the briefing goes to its folder in the archive, the sources box lists the
-    vintages of its earlier builds, and the build is recorded (the caller rewrites the index).
+    vintages of its earlier builds, and the build is recorded (the caller rewrites the index). Either way
+    the editor's note stored for the briefing is shown, so a rebuild keeps it.
     """
     formats = list(formats)
     moment = moment or build_time()
@@ -249,7 +257,7 @@ def write(config: Config, result: Facts | ReporterFacts, formats: Iterable[str] 
             earlier = tuple((b.built_at, b.source, b.vintage, _published(store, b.source, b.vintage))
                             for b in records.history(store, code, key, published_only=True))
         result = _with_history(result, earlier)
-    rendered = render(config, result, moment=moment)
+    rendered = render(config, result, moment=moment, note=note_for(config, result))
     folder = out_dir or (config.drafts_dir if draft else config.output_dir) / archive.folder(code, result.period)
     stem = folder / archive.stem(code, result.period)
     written = []

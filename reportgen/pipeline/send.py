@@ -13,7 +13,7 @@ from reportgen.delivery import digest as mail
 from reportgen.errors import DeliveryError, InputError
 from reportgen.files import held, write_atomic
 from reportgen.models import Facts, Progress
-from reportgen.pipeline.briefing import NEWS_UNREAD, facts, load, write
+from reportgen.pipeline.briefing import NEWS_UNREAD, facts, load, note_for, write
 from reportgen.pipeline.desk import check_approved
 from reportgen.render import email as render
 from reportgen.render.charts import draw
@@ -134,7 +134,8 @@ def _issue_lock(config: Config, issue: str) -> AbstractContextManager[None]:
 
 
 def _digest(config: Config, result: Facts, issue: str):
-    """Render the issue's digest once: charts as PNG (attached or written to the archive), the PDF if asked."""
+    """Render the issue's digest once: charts as PNG (attached or written to the archive), the PDF if asked, the
+    editor's note under the lede as in the briefing."""
     import tempfile
 
     folder = archive.folder(result.partner.code, result.period)
@@ -157,7 +158,8 @@ def _digest(config: Config, result: Facts, issue: str):
     env = render.email_environment(config.templates_dir, config.briefing.locale)
     rendered = render.render_digest(env, result, charts,
                                     briefing_url=mail.briefing_url(config.public_url, folder, stem),
-                                    pdf_attached=pdf is not None, publisher=config.publisher.name)
+                                    pdf_attached=pdf is not None, publisher=config.publisher.name,
+                                    note=note_for(config, result))
     return mail.Digest(issue, rendered.subject, rendered.html, rendered.text, config.smtp.sender, config.public_url,
                        (render.RECIPIENT, render.UNSUBSCRIBE_URL), tuple(images), pdf)
 

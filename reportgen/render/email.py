@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
@@ -18,10 +18,10 @@ from markupsafe import Markup
 
 from reportgen import __version__
 from reportgen.config import DEFAULT_PUBLISHER
-from reportgen.errors import RenderError
-from reportgen.models import Facts
+from reportgen.errors import InputError, RenderError
+from reportgen.models import EditorNote, Facts
 from reportgen.render.charts import Chart
-from reportgen.render.html import environment
+from reportgen.render.html import editorial, environment
 
 RECIPIENT = "%%RECIPIENT%%"  # filled in per message: the subscriber's address
 UNSUBSCRIBE_URL = "%%UNSUBSCRIBE_URL%%"  # and their own unsubscribe link
@@ -46,6 +46,7 @@ class RenderedDigest:
     subject: str
     html: str  # ASCII, styles inlined, with the RECIPIENT and UNSUBSCRIBE_URL placeholders
     text: str  # the plain-text alternative, with the same placeholders
+    editorial: dict[str, str] = field(default_factory=dict)  # words not from the facts, by name (Rendered's)
 
 
 def plain(markup: object) -> str:
@@ -68,9 +69,10 @@ def subject_of(env: jinja2.Environment, facts: Facts) -> str:
 
 
 def render_digest(env: jinja2.Environment, facts: Facts, charts: list[EmailChart], *, briefing_url: str,
-                  pdf_attached: bool, lang: str = "en", publisher: str = DEFAULT_PUBLISHER) -> RenderedDigest:
+                  pdf_attached: bool, lang: str = "en", publisher: str = DEFAULT_PUBLISHER,
+                  note: EditorNote | None = None) -> RenderedDigest:
     """The digest's HTML (styles inlined) and text, with placeholders for the recipient's address and link;
-    `publisher` is who the footer says sends it."""
+    `publisher` is who the footer says sends it, and an editor's `note` is shown under the lede."""
     import css_inline
 
     try:
@@ -78,12 +80,19 @@ def render_digest(env: jinja2.Environment, facts: Facts, charts: list[EmailChart
         css = env.loader.get_source(env, "email/digest.css")[0]  # type: ignore[union-attr]
         context = {"f": facts, "subject": subject, "charts": charts, "briefing_url": briefing_url,
                    "pdf_attached": pdf_attached, "lang": lang, "version": __version__,
-                   "recipient": RECIPIENT, "unsubscribe_url": UNSUBSCRIBE_URL, "publisher": publisher}
+                   "recipient": RECIPIENT, "unsubscribe_url": UNSUBSCRIBE_URL, "publisher": publisher,
+                   "note": note}
         page = env.get_template("email/digest.html").render(css=Markup(css), **context)
         text = env.get_template("email/digest.txt").render(**context)
+        words = editorial(env, note)
     except jinja2.TemplateError as exc:
         where = f" ({exc.filename}, line {exc.lineno})" if isinstance(exc, jinja2.TemplateSyntaxError) else ""
         raise RenderError(f"email template error{where}: {exc.message}") from None
+    except InputError as exc:  # from the editor's note alone: a stored note that today's rules refuse
+        if note is None:
+            raise
+        raise RenderError(f"the editor's note on {note.partner}-{note.period}: {exc}; "
+                          "write it again or remove it with `reportgen note`") from None
     inliner = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False,
                                     apply_width_attributes=True, apply_height_attributes=True)
     try:
@@ -92,7 +101,7 @@ def render_digest(env: jinja2.Environment, facts: Facts, charts: list[EmailChart
         raise RenderError(f"email stylesheet: {exc}") from None
     if not inlined.lower().startswith("<!doctype"):
         inlined = "<!DOCTYPE html>\n" + inlined
-    return RenderedDigest(subject, _ascii_lines(inlined), text)
+    return RenderedDigest(subject, _ascii_lines(inlined), text, words)
 
 
 def _ascii_lines(page: str, width: int = 900) -> str:

@@ -7,7 +7,7 @@ Templates come from the bundled `templates/` folder; a newsroom's own folder (co
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
@@ -15,8 +15,9 @@ from markupsafe import Markup
 
 from reportgen import __version__
 from reportgen.config import DEFAULT_PUBLISHER
-from reportgen.errors import RenderError
-from reportgen.models import Facts, ReporterFacts
+from reportgen.errors import InputError, RenderError
+from reportgen.models import EditorNote, Facts, ReporterFacts
+from reportgen.render import notes
 from reportgen.render.charts import Chart
 from reportgen.render.format import FILTERS
 
@@ -51,6 +52,8 @@ def environment(templates_dir: Path | None = None, locale: str = "en_US") -> jin
     for name, func in FILTERS.items():
         env.filters[name] = functools.partial(func, locale=locale) if name in LOCALE_FILTERS else func
     env.filters["css_string"] = css_string
+    env.filters["note_html"] = notes.to_html
+    env.filters["note_text"] = notes.to_text
     return env
 
 
@@ -67,6 +70,16 @@ def css_string(text: str) -> Markup:
 class Rendered:
     headline: str
     html: str
+    # Words in the page that are not from the facts, by name ({"editor's note": its text as shown}): a check
+    # that traces every number to the facts is told about these.
+    editorial: dict[str, str] = field(default_factory=dict)
+
+
+def editorial(env: jinja2.Environment, note: EditorNote | None) -> dict[str, str]:
+    """The editor's note as readers see it in plain text (its byline too), by name; empty without a note."""
+    if note is None:
+        return {}
+    return {"editor's note": env.get_template("_note.txt").render(note=note).strip()}
 
 
 def headline(env: jinja2.Environment, facts: Facts | ReporterFacts, story: str = "_story.html") -> str:
@@ -76,23 +89,30 @@ def headline(env: jinja2.Environment, facts: Facts | ReporterFacts, story: str =
 
 def render_briefing(env: jinja2.Environment, facts: Facts | ReporterFacts, charts: list[Chart], *, built_at: str,
                     page_size: str = "A4", publisher: str = DEFAULT_PUBLISHER, template: str = "briefing.html",
-                    story: str = "_story.html") -> Rendered:
+                    story: str = "_story.html", note: EditorNote | None = None) -> Rendered:
     """The briefing as one HTML document with its stylesheet inlined and its charts as data: URLs; `built_at` is
     ISO 8601 UTC (2026-11-23T13:00:00Z).
 
     `publisher` is the name readers see (PDF footer, author); the tool's own name stays in the metadata.
     A briefing from another reporter's side has its own `template` and `story` (reporter.html, _reporter_story.html).
+    An editor's `note` is shown under the lede (`_note.html`).
     """
     try:
         title = headline(env, facts, story)
         css = env.loader.get_source(env, "briefing.css")[0]  # type: ignore[union-attr]
         html = env.get_template(template).render(
             facts=facts, charts=charts, headline=title, built_at=built_at, version=__version__,
-            page_size=page_size, publisher=publisher, lang=env.globals.get("lang", "en"),
+            page_size=page_size, publisher=publisher, lang=env.globals.get("lang", "en"), note=note,
             # Marked safe: autoescaping would turn its quotes into entities that WeasyPrint then drops.
             css=Markup(css),
         )
+        words = editorial(env, note)
     except jinja2.TemplateError as exc:
         where = f" ({exc.filename}, line {exc.lineno})" if isinstance(exc, jinja2.TemplateSyntaxError) else ""
         raise RenderError(f"template error{where}: {exc.message}") from None
-    return Rendered(headline=title, html=html)
+    except InputError as exc:  # from the editor's note alone: a stored note that today's rules refuse
+        if note is None:
+            raise
+        raise RenderError(f"the editor's note on {note.partner}-{note.period}: {exc}; "
+                          "write it again or remove it with `reportgen note`") from None
+    return Rendered(headline=title, html=html, editorial=words)

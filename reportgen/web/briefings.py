@@ -15,9 +15,10 @@ from reportgen import pipeline
 from reportgen.config import Config
 from reportgen.delivery import archive
 from reportgen.errors import StoreError
-from reportgen.models import Facts, Partner
+from reportgen.models import EditorNote, Facts, Partner
 from reportgen.periods import Period
 from reportgen.sources import census_api, census_bulk
+from reportgen.store import notes
 from reportgen.web.stores import ThreadStores
 
 KEPT = 32  # rendered briefings kept (about 50 kB each)
@@ -29,6 +30,7 @@ class Briefing:
     period: Period
     headline: str
     html: str
+    note: EditorNote | None = None  # the editor's note shown under the lede
 
     @property
     def stem(self) -> str:
@@ -92,16 +94,18 @@ class Briefings:
 
     def briefing(self, partner: str, period: str) -> Briefing:
         """The briefing's HTML and headline, as `reportgen build --format html` writes it: its facts made and
-        its page rendered once, then kept for the data they came from."""
+        its page rendered once, then kept for the data and the editor's note they came from."""
         data, mark = self.data()
-        key = (*self.canonical(partner, period), mark)
+        code, period_key = self.canonical(partner, period)
+        note = notes.get(self._stores.get(), code, period_key)
+        key = (code, period_key, mark, note)
         with self._lock:
             if key in self._pages:
                 self._pages.move_to_end(key)
                 return self._pages[key]
         result = pipeline.facts(self.config, data, partner, period)
-        rendered = pipeline.render(self.config, result)
-        page = Briefing(result.partner, result.period, rendered.headline, rendered.html)
+        rendered = pipeline.render(self.config, result, note=note)
+        page = Briefing(result.partner, result.period, rendered.headline, rendered.html, note)
         with self._lock:
             self._pages[key] = page
             while len(self._pages) > KEPT:

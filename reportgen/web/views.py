@@ -1,4 +1,5 @@
-"""The editors' pages: choose a briefing, read it, download its PDF, add it to the archive, browse the archive.
+"""The editors' pages: choose a briefing, read it, download its PDF, add it to the archive, write its editor's
+note, browse the archive.
 
 Partner and period from a request go only to the pipeline's parsers (the registry and
 Period.parse), which accept known values or raise InputError; the archive is served only through
@@ -9,13 +10,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
 from werkzeug.security import safe_join
 
 from reportgen import pipeline
 from reportgen.delivery import archive
 from reportgen.errors import InputError
 from reportgen.files import exclusive
+from reportgen.render import notes
 from reportgen.web.briefings import Briefing
 
 blueprint = Blueprint("views", __name__)
@@ -65,11 +67,40 @@ def chosen():
 
 @blueprint.get("/briefings/<partner>/<period>")
 def briefing(partner: str, period: str):
-    page = _briefing("views.briefing", partner, period)
+    return _briefing_page(_briefing("views.briefing", partner, period))
+
+
+def _briefing_page(page: Briefing, *, draft: str | None = None, note_error: str = "", status: int = 200):
+    """The briefing's page: its actions, the editor's note form (with a refused `draft` and why), the briefing."""
     folder = archive.folder(page.partner.code, page.period)
     archived = (_app()["config"].output_dir / folder / f"{page.stem}.html").is_file()
-    return render_template("web/briefing.html", page=page, archived=archived,
-                           archive_url=url_for("views.archive_file", name=f"{folder}/{page.stem}.html"))
+    if draft is None:
+        draft = page.note.markdown if page.note else ""
+    return render_template("web/briefing.html", page=page, archived=archived, draft=draft, note_error=note_error,
+                           max_note=notes.MAX_CHARACTERS,
+                           archive_url=url_for("views.archive_file", name=f"{folder}/{page.stem}.html")), status
+
+
+@blueprint.post("/briefings/<partner>/<period>/note")
+def edit_note(partner: str, period: str):
+    """Add, replace (`action` save) or remove (`action` remove) the briefing's editor's note, signed with the
+    logged-in editor's name. A refused note comes back on the page with the reason, and nothing is stored."""
+    config = _app()["config"]
+    result = _app()["briefings"].facts(_field("partner", partner), _field("period", period))
+    where = pipeline.notes.target_of(config, result, request.form.get("lang", "en"))
+    rebuild = " Rebuild it in the archive to show the change there." if where.archived else ""
+    if request.form.get("action") == "remove":
+        if pipeline.notes.remove(config, where) is None:
+            raise InputError(f"{where.name} has no editor's note to remove")
+        flash(f"Removed the editor's note on {where.name}.{rebuild}")
+    else:
+        try:
+            pipeline.notes.write(config, where, request.form.get("markdown", ""), g.editor)
+        except InputError as exc:
+            page = _app()["briefings"].briefing(result.partner.code, result.period.key)
+            return _briefing_page(page, draft=request.form.get("markdown", ""), note_error=str(exc), status=400)
+        flash(f"Saved the editor's note on {where.name}.{rebuild}")
+    return redirect(url_for("views.briefing", partner=result.partner.code, period=result.period.key), code=303)
 
 
 @blueprint.get("/briefings/<partner>/<period>/html")

@@ -104,3 +104,22 @@ def test_chart_text_is_readable_on_a_phone(phone):
         view, sizes = svg_font_sizes(src)
         smallest = min(sizes) * width / view
         assert smallest >= READABLE, f"{chart}: text drawn at {smallest:.1f}px on a {PHONE['width']}px phone"
+
+
+def test_an_editors_note_fits_a_phone(browser, config, mx_2024, tmp_path):
+    """A note with a long link and a quote wraps inside the screen, under the lede."""
+    from reportgen.models import EditorNote
+
+    markdown = ("See <https://www.census.gov/foreign-trade/statistics/highlights/top/top2412yr.html> for the "
+                "ranking.\n\n> \"The gap will narrow,\" said an official.\n\n- Autos\n- Steel")
+    note = EditorNote("MEX", "2024", "en", markdown, "Jane Doe", "2026-12-04T09:15:00Z")
+    html = tmp_path / "MEX-2024.html"
+    html.write_text(pipeline.render(config, mx_2024, note=note).html, encoding="utf-8")
+    page = browser.new_page(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
+    page.goto(html.as_uri(), wait_until="load")
+    width, inner = page.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")
+    assert width <= inner, f"the page scrolls sideways: {width}px wide in a {inner}px viewport"
+    lede, box = page.locator("p.lede").bounding_box(), page.locator(".editors-note").bounding_box()
+    assert lede["y"] + lede["height"] <= box["y"] and 0 <= box["x"] and box["x"] + box["width"] <= inner
+    assert page.locator(".editors-note-byline").inner_text() == "EDITOR'S NOTE — Jane Doe, Dec. 4, 2026"
+    page.close()
