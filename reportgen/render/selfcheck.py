@@ -1,0 +1,200 @@
+"""The self-check before publishing: every number a reader sees is traced to a field of the facts.
+
+A briefing's HTML (which is also the PDF's source) and a digest's HTML and text are read as a reader
+sees them; each number in them must be one the house filters (format.py, rounding.py) can make of a
+field of the facts it was rendered from, or sit in a text allowed by name (the build time, the
+publisher's name). Anything else is a wrong figure, and the build stops before a file is written.
+
+It proves that a number exists in the facts, not that it stands in the right sentence.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from html.parser import HTMLParser
+
+from reportgen.errors import SelfCheckError
+from reportgen.models import Facts, Figures, ReporterFacts
+from reportgen.rounding import round_half_up, shown
+
+# A clock time (13:00, as the sources box gives the build time) or a number: digits, grouped by commas of three
+# digits, with a decimal point. Spanish text uses the same marks, grouping four-digit numbers or not.
+NUMBER = re.compile(r"[0-9]{1,2}:[0-9]{2}|[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?")
+# Addresses are not figures: links (the archive, unsubscribe) and hosts come from the config.
+ADDRESS = re.compile(r"(?:https?://|mailto:|www\.)\S+", re.IGNORECASE)
+# A hash in a string of the facts (a vintage label's 86b70f62) holds digits no reader should see traced to it.
+HASH = re.compile(r"\b(?=[0-9a-f]*[0-9])(?=[0-9a-f]*[a-f])[0-9a-f]{7,}\b")
+# How a number is named in a message: with its sign, currency and unit as the reader sees them.
+SIGNS = "$+−"
+UNIT = re.compile(r"%|-fold|st\b|nd\b|rd\b|th\b| (?:trillion|billion|million|mil millones|millones)\b")
+# Fields for machines that readers never see: their digits would make a wrong number look traced.
+MACHINE_ONLY = {"census_codes", "m49_codes", "sha256", "etag", "origin"}
+# Numbers a fact does not hold whose form a filter gives: figures derived in models rather than stored.
+DERIVED = {Figures: ("balance", "total_trade")}
+SKIPPED_ELEMENTS = {"style", "script", "template"}
+
+
+@dataclass(frozen=True)
+class Number:
+    """One number as a reader sees it: its normal form, its words in the text and a few words around it."""
+
+    token: str
+    shown: str
+    context: str
+
+
+def normal(token: str) -> str:
+    """A number token with separator conventions set aside: '1,809.5' and '1809.5' -> '1809.5'; '05' -> '5'."""
+    if ":" in token:
+        return token
+    whole, dot, fraction = token.replace(",", "").partition(".")
+    return (whole.lstrip("0") or "0") + dot + fraction
+
+
+def numbers(text: str) -> Iterator[Number]:
+    """The numbers of a plain text, addresses left out."""
+    text = ADDRESS.sub(" ", text)
+    for match in NUMBER.finditer(text):
+        yield _number(text, match)
+
+
+def _number(text: str, match: re.Match) -> Number:
+    start, end = match.span()
+    start -= start > 0 and text[start - 1] in SIGNS
+    unit = UNIT.match(text, end)
+    end = unit.end() if unit else end
+    words = " ".join(text[max(0, start - 40):end + 40].split())
+    return Number(normal(match[0]), text[start:end], words)
+
+
+class _Visible(HTMLParser):
+    """The text of an HTML document that a reader sees: no attributes (links, data: URLs, <meta>), styles,
+    scripts or comments (Outlook's conditional ones included)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.chunks: list[str] = []
+        self.skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag in SKIPPED_ELEMENTS:
+            self.skipping += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in SKIPPED_ELEMENTS and self.skipping:
+            self.skipping -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self.skipping:
+            self.chunks.append(data)
+
+
+def visible_text(page: str) -> str:
+    """The visible text of `page`, one line per run of text between tags (a number never joins across tags)."""
+    parser = _Visible()
+    parser.feed(page)
+    parser.close()
+    return "\n".join(parser.chunks)
+
+
+# -- the facts' side ------------------------------------------------------------------------------------------
+
+def _whole_forms(value: int) -> set[str]:
+    """What the house filters make of a whole number: itself (a rank, a year, 14th), money ($168.6 billion,
+    $49 million, $850,000), money_bound (less than $5 million), money_table (26,511.5) and pct (100.0%)."""
+    size = abs(value)
+    amount, _ = shown(size)
+    table = round_half_up(Decimal(size) / 10**6, 1)
+    return {str(size), f"{size}.0", format(amount, "f"), format(amount.normalize(), "f"), format(table, "f")}
+
+
+def _fraction_forms(value: float) -> set[str]:
+    """What pct, pct_prose, points and signed make of a float: 13.6; 'less than 0.1'; '34-fold'."""
+    size = abs(value)
+    if not math.isfinite(size):
+        return set()
+    forms = {format(round_half_up(Decimal(repr(size)), 1), "f")}
+    if 0 < size < 0.05:
+        forms.add("0.1")
+    if value >= 900:
+        forms.add(str(int(round(1 + value / 100, 6))))
+    if size == int(size):
+        forms.add(str(int(size)))
+    return forms
+
+
+def _string_forms(text: str) -> set[str]:
+    """The numbers inside a string of the facts (a name, an HS code, a headline, a date), hashes left out."""
+    return {n.token for n in numbers(HASH.sub(" ", text))} if any(c.isdigit() for c in text) else set()
+
+
+def _leaves(value: object, path: str) -> Iterator[tuple[str, set[str]]]:
+    """(field path, the forms of its number) for every number and string under `value`."""
+    if value is None or isinstance(value, bool):
+        return
+    if isinstance(value, int):
+        yield path, _whole_forms(value)
+    elif isinstance(value, float):
+        yield path, _fraction_forms(value)
+    elif isinstance(value, str):
+        forms = _string_forms(value)
+        if forms:
+            yield path, forms
+    elif dataclasses.is_dataclass(value):
+        names = [f.name for f in dataclasses.fields(value)] + list(DERIVED.get(type(value), ()))
+        for name in names:
+            if name not in MACHINE_ONLY:
+                yield from _leaves(getattr(value, name), f"{path}.{name}" if path else name)
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from _leaves(item, f"{path}.{key}")
+    elif isinstance(value, tuple | list):
+        for index, item in enumerate(value):
+            yield from _leaves(item, f"{path}[{index}]")
+
+
+def trace_map(facts: Facts | ReporterFacts, allowed: Mapping[str, str] | None = None) -> dict[str, list[str]]:
+    """Each number's normal form -> the field paths (or allowed texts, by name) that give it."""
+    found: dict[str, list[str]] = {}
+    for path, forms in _leaves(facts, ""):
+        for form in forms:
+            found.setdefault(normal(form), []).append(path)
+    for name, text in (allowed or {}).items():
+        for form in _string_forms(text):
+            found.setdefault(form, []).append(name)
+    return found
+
+
+# -- the check ------------------------------------------------------------------------------------------------
+
+def document_name(facts: Facts | ReporterFacts, suffix: str) -> str:
+    """The name an error gives a document: 'MEX-2024.html', 'MEX-RUS-2016 digest (text)'."""
+    code = facts.code if isinstance(facts, ReporterFacts) else facts.partner.code
+    return f"{code}-{facts.period.key}{suffix}"
+
+
+def untraced(text: str, traced: Mapping[str, list[str]]) -> list[Number]:
+    """The numbers of a plain text that no field or allowed text gives."""
+    text = ADDRESS.sub(" ", text)
+    return [_number(text, m) for m in NUMBER.finditer(text) if normal(m[0]) not in traced]
+
+
+def check(facts: Facts | ReporterFacts, *, html: Mapping[str, str] | None = None,
+          text: Mapping[str, str] | None = None, allowed: Mapping[str, str] | None = None) -> None:
+    """Raise SelfCheckError naming the first number in the documents (name -> HTML, name -> plain text) that
+    no field of `facts` and no allowed text (name -> text: the build time, the publisher) gives."""
+    traced = trace_map(facts, allowed)
+    documents = [(name, visible_text(page)) for name, page in (html or {}).items()]
+    documents += list((text or {}).items())
+    for name, plain in documents:
+        wrong = untraced(plain, traced)
+        if wrong:
+            first = wrong[0]
+            more = f" (and {len(wrong) - 1} more)" if len(wrong) > 1 else ""
+            raise SelfCheckError(f'self-check: "{first.shown}" in {name} ("...{first.context}...") is not a figure '
+                                 f"of the facts{more}", number=first, document=name)
