@@ -20,6 +20,7 @@ from reportgen import __version__
 from reportgen.config import DEFAULT_PUBLISHER
 from reportgen.errors import RenderError
 from reportgen.models import Facts
+from reportgen.render import selfcheck
 from reportgen.render.charts import Chart
 from reportgen.render.html import environment
 
@@ -70,7 +71,8 @@ def subject_of(env: jinja2.Environment, facts: Facts) -> str:
 def render_digest(env: jinja2.Environment, facts: Facts, charts: list[EmailChart], *, briefing_url: str,
                   pdf_attached: bool, lang: str = "en", publisher: str = DEFAULT_PUBLISHER) -> RenderedDigest:
     """The digest's HTML (styles inlined) and text, with placeholders for the recipient's address and link;
-    `publisher` is who the footer says sends it."""
+    `publisher` is who the footer says sends it. Every number in either must trace to a field of `facts`
+    (selfcheck), else SelfCheckError before anything is queued or written."""
     import css_inline
 
     try:
@@ -90,6 +92,8 @@ def render_digest(env: jinja2.Environment, facts: Facts, charts: list[EmailChart
         inlined = inliner.inline(page)
     except ValueError as exc:
         raise RenderError(f"email stylesheet: {exc}") from None
+    selfcheck.check(facts, html={selfcheck.document_name(facts, " digest (HTML)"): inlined},
+                    text={selfcheck.document_name(facts, " digest (text)"): text}, allowed={"publisher": publisher})
     if not inlined.lower().startswith("<!doctype"):
         inlined = "<!DOCTYPE html>\n" + inlined
     return RenderedDigest(subject, _ascii_lines(inlined), text)

@@ -18,6 +18,7 @@ from reportgen.config import DEFAULT_PUBLISHER
 from reportgen.errors import RenderError
 from reportgen.models import Facts, ReporterFacts
 from reportgen.render.charts import Chart
+from reportgen.render import selfcheck
 from reportgen.render.format import FILTERS
 
 LOCALE_FILTERS = {"money", "money_bound", "money_table", "pct", "signed", "signed_pct", "balance_amount",
@@ -82,6 +83,8 @@ def render_briefing(env: jinja2.Environment, facts: Facts | ReporterFacts, chart
 
     `publisher` is the name readers see (PDF footer, author); the tool's own name stays in the metadata.
     A briefing from another reporter's side has its own `template` and `story` (reporter.html, _reporter_story.html).
+    Every number in it must trace to a field of `facts` (selfcheck), else SelfCheckError: the HTML is also the
+    PDF's source, so this checks both before either is written.
     """
     try:
         title = headline(env, facts, story)
@@ -95,4 +98,6 @@ def render_briefing(env: jinja2.Environment, facts: Facts | ReporterFacts, chart
     except jinja2.TemplateError as exc:
         where = f" ({exc.filename}, line {exc.lineno})" if isinstance(exc, jinja2.TemplateSyntaxError) else ""
         raise RenderError(f"template error{where}: {exc.message}") from None
+    selfcheck.check(facts, html={selfcheck.document_name(facts, ".html"): html},
+                    allowed={"build time": built_at, "publisher": publisher})
     return Rendered(headline=title, html=html)

@@ -25,25 +25,35 @@ from reportgen.rounding import round_half_up, shown
 # A clock time (13:00, as the sources box gives the build time) or a number: digits, grouped by commas of three
 # digits, with a decimal point. Spanish text uses the same marks, grouping four-digit numbers or not.
 NUMBER = re.compile(r"[0-9]{1,2}:[0-9]{2}|[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?")
+# What a number is, read from the words after it: a percentage (or points of one), an amount of money in a
+# scale, in English or Spanish; or an ordinal or a fold, which only the message shows.
+UNIT = re.compile(r"\s?(?P<pct>%|percentage points?\b|puntos? porcentuales\b)"  # \s: a wrapped line, a no-break space
+                  r"|\s(?P<scale>trillion|billion|million|billones|mil millones|millones)\b"
+                  r"|(?P<cut>…)|-fold\b|(?:st|nd|rd|th)\b")  # cut: a truncated text's end, its unit lost
+SCALES = {"trillion": "trillion", "billones": "trillion", "billion": "billion", "mil millones": "billion",
+          "million": "million", "millones": "million"}
+CURRENCY = "$"  # a whole-dollar amount ($850,000), the kind of an amount in dollars with no scale
+SIGNS = "$+−"
+ANYWHERE = "*"  # the kind of a number inside a string of the facts: a headline's 25% may be cut before its %
 # Addresses are not figures: links (the archive, unsubscribe) and hosts come from the config.
 ADDRESS = re.compile(r"(?:https?://|mailto:|www\.)\S+", re.IGNORECASE)
 # A hash in a string of the facts (a vintage label's 86b70f62) holds digits no reader should see traced to it.
 HASH = re.compile(r"\b(?=[0-9a-f]*[0-9])(?=[0-9a-f]*[a-f])[0-9a-f]{7,}\b")
-# How a number is named in a message: with its sign, currency and unit as the reader sees them.
-SIGNS = "$+−"
-UNIT = re.compile(r"%|-fold|st\b|nd\b|rd\b|th\b| (?:trillion|billion|million|mil millones|millones)\b")
 # Fields for machines that readers never see: their digits would make a wrong number look traced.
 MACHINE_ONLY = {"census_codes", "m49_codes", "sha256", "etag", "origin"}
 # Numbers a fact does not hold whose form a filter gives: figures derived in models rather than stored.
 DERIVED = {Figures: ("balance", "total_trade")}
 SKIPPED_ELEMENTS = {"style", "script", "template"}
 
+Key = tuple[str, str | None]  # (normal form, kind): kind '%', 'billion', 'million', 'trillion', '$' or None
+
 
 @dataclass(frozen=True)
 class Number:
-    """One number as a reader sees it: its normal form, its words in the text and a few words around it."""
+    """One number as a reader sees it: its normal form and kind, its words in the text and a few around it."""
 
     token: str
+    kind: str | None  # None: a bare number (a year, a rank, a table cell), which any form of a field may be
     shown: str
     context: str
 
@@ -65,11 +75,15 @@ def numbers(text: str) -> Iterator[Number]:
 
 def _number(text: str, match: re.Match) -> Number:
     start, end = match.span()
+    currency = start > 0 and text[start - 1] == CURRENCY
     start -= start > 0 and text[start - 1] in SIGNS
     unit = UNIT.match(text, end)
-    end = unit.end() if unit else end
+    kind = CURRENCY if currency else None
+    if unit:
+        end = unit.end()
+        kind = "%" if unit["pct"] else SCALES[unit["scale"]] if unit["scale"] else None if unit["cut"] else kind
     words = " ".join(text[max(0, start - 40):end + 40].split())
-    return Number(normal(match[0]), text[start:end], words)
+    return Number(normal(match[0]), kind, text[start:end], words)
 
 
 class _Visible(HTMLParser):
@@ -104,36 +118,41 @@ def visible_text(page: str) -> str:
 
 # -- the facts' side ------------------------------------------------------------------------------------------
 
-def _whole_forms(value: int) -> set[str]:
+def _whole_forms(value: int) -> list[Key]:
     """What the house filters make of a whole number: itself (a rank, a year, 14th), money ($168.6 billion,
     $49 million, $850,000), money_bound (less than $5 million), money_table (26,511.5) and pct (100.0%)."""
     size = abs(value)
-    amount, _ = shown(size)
+    amount, unit = shown(size)
+    unit = unit or CURRENCY
     table = round_half_up(Decimal(size) / 10**6, 1)
-    return {str(size), f"{size}.0", format(amount, "f"), format(amount.normalize(), "f"), format(table, "f")}
+    return [(str(size), None), (f"{size}.0", "%"), (format(amount, "f"), unit),
+            (format(amount.normalize(), "f"), unit), (format(table, "f"), None)]
 
 
-def _fraction_forms(value: float) -> set[str]:
-    """What pct, pct_prose, points and signed make of a float: 13.6; 'less than 0.1'; '34-fold'."""
+def _fraction_forms(value: float) -> list[Key]:
+    """What pct, pct_prose, points and signed make of a float: 13.6%; less than 0.1%; 34-fold."""
     size = abs(value)
     if not math.isfinite(size):
-        return set()
-    forms = {format(round_half_up(Decimal(repr(size)), 1), "f")}
+        return []
+    forms: list[Key] = [(format(round_half_up(Decimal(repr(size)), 1), "f"), "%")]
     if 0 < size < 0.05:
-        forms.add("0.1")
+        forms.append(("0.1", "%"))
     if value >= 900:
-        forms.add(str(int(round(1 + value / 100, 6))))
+        forms.append((str(int(round(1 + value / 100, 6))), None))
     if size == int(size):
-        forms.add(str(int(size)))
+        forms.append((str(int(size)), None))
     return forms
 
 
-def _string_forms(text: str) -> set[str]:
-    """The numbers inside a string of the facts (a name, an HS code, a headline, a date), hashes left out."""
-    return {n.token for n in numbers(HASH.sub(" ", text))} if any(c.isdigit() for c in text) else set()
+def _string_forms(text: str) -> list[Key]:
+    """The numbers inside a string of the facts (a name, an HS code, a headline, a date), hashes left out: of
+    any kind, as a text may quote them cut short."""
+    if not any(c.isdigit() for c in text):
+        return []
+    return [(n.token, ANYWHERE) for n in numbers(HASH.sub(" ", text))]
 
 
-def _leaves(value: object, path: str) -> Iterator[tuple[str, set[str]]]:
+def _leaves(value: object, path: str) -> Iterator[tuple[str, list[Key]]]:
     """(field path, the forms of its number) for every number and string under `value`."""
     if value is None or isinstance(value, bool):
         return
@@ -158,16 +177,24 @@ def _leaves(value: object, path: str) -> Iterator[tuple[str, set[str]]]:
             yield from _leaves(item, f"{path}[{index}]")
 
 
-def trace_map(facts: Facts | ReporterFacts, allowed: Mapping[str, str] | None = None) -> dict[str, list[str]]:
-    """Each number's normal form -> the field paths (or allowed texts, by name) that give it."""
-    found: dict[str, list[str]] = {}
-    for path, forms in _leaves(facts, ""):
-        for form in forms:
-            found.setdefault(normal(form), []).append(path)
-    for name, text in (allowed or {}).items():
-        for form in _string_forms(text):
-            found.setdefault(form, []).append(name)
+def trace_map(facts: Facts | ReporterFacts, allowed: Mapping[str, str] | None = None) -> dict[Key, list[str]]:
+    """(normal form, kind) -> the field paths (or allowed texts, by name) that give a number of that form and
+    kind; every form is also there with kind None, for a bare number."""
+    found: dict[Key, list[str]] = {}
+    sources = list(_leaves(facts, ""))
+    sources += [(name, _string_forms(text)) for name, text in (allowed or {}).items()]
+    for path, forms in sources:
+        for token, kind in forms:
+            found.setdefault((token, kind), []).append(path)
+            if kind is not None:
+                found.setdefault((token, None), []).append(path)
     return found
+
+
+def traced(number: Number, found: Mapping[Key, list[str]]) -> list[str]:
+    """The field paths that give `number`, in its kind or inside a string of the facts; [] if none."""
+    return found.get((number.token, number.kind), []) + (
+        found.get((number.token, ANYWHERE), []) if number.kind is not None else [])
 
 
 # -- the check ------------------------------------------------------------------------------------------------
@@ -178,21 +205,20 @@ def document_name(facts: Facts | ReporterFacts, suffix: str) -> str:
     return f"{code}-{facts.period.key}{suffix}"
 
 
-def untraced(text: str, traced: Mapping[str, list[str]]) -> list[Number]:
+def untraced(text: str, found: Mapping[Key, list[str]]) -> list[Number]:
     """The numbers of a plain text that no field or allowed text gives."""
-    text = ADDRESS.sub(" ", text)
-    return [_number(text, m) for m in NUMBER.finditer(text) if normal(m[0]) not in traced]
+    return [n for n in numbers(text) if not traced(n, found)]
 
 
 def check(facts: Facts | ReporterFacts, *, html: Mapping[str, str] | None = None,
           text: Mapping[str, str] | None = None, allowed: Mapping[str, str] | None = None) -> None:
     """Raise SelfCheckError naming the first number in the documents (name -> HTML, name -> plain text) that
     no field of `facts` and no allowed text (name -> text: the build time, the publisher) gives."""
-    traced = trace_map(facts, allowed)
+    found = trace_map(facts, allowed)
     documents = [(name, visible_text(page)) for name, page in (html or {}).items()]
     documents += list((text or {}).items())
     for name, plain in documents:
-        wrong = untraced(plain, traced)
+        wrong = untraced(plain, found)
         if wrong:
             first = wrong[0]
             more = f" (and {len(wrong) - 1} more)" if len(wrong) > 1 else ""
