@@ -17,8 +17,8 @@ from reportgen import __version__
 from reportgen.config import DEFAULT_PUBLISHER
 from reportgen.errors import RenderError
 from reportgen.models import Facts, ReporterFacts
-from reportgen.render.charts import Chart
 from reportgen.render import selfcheck
+from reportgen.render.charts import Chart
 from reportgen.render.format import FILTERS
 
 LOCALE_FILTERS = {"money", "money_bound", "money_table", "pct", "signed", "signed_pct", "balance_amount",

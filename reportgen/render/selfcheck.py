@@ -34,6 +34,7 @@ SCALES = {"trillion": "trillion", "billones": "trillion", "billion": "billion", 
           "million": "million", "millones": "million"}
 CURRENCY = "$"  # a whole-dollar amount ($850,000), the kind of an amount in dollars with no scale
 SIGNS = "$+−"
+CONTEXT = 5  # words either side of a number in a message
 ANYWHERE = "*"  # the kind of a number inside a string of the facts: a headline's 25% may be cut before its %
 # Addresses are not figures: links (the archive, unsubscribe) and hosts come from the config.
 ADDRESS = re.compile(r"(?:https?://|mailto:|www\.)\S+", re.IGNORECASE)
@@ -82,8 +83,14 @@ def _number(text: str, match: re.Match) -> Number:
     if unit:
         end = unit.end()
         kind = "%" if unit["pct"] else SCALES[unit["scale"]] if unit["scale"] else None if unit["cut"] else kind
-    words = " ".join(text[max(0, start - 40):end + 40].split())
-    return Number(normal(match[0]), kind, text[start:end], words)
+    return Number(normal(match[0]), kind, text[start:end], _context(text, start, end))
+
+
+def _context(text: str, start: int, end: int) -> str:
+    """A few words either side of text[start:end], whitespace collapsed."""
+    before = re.search(rf"(?:^|(?<=\s))(?:\S+\s+){{0,{CONTEXT}}}\S*$", text[max(0, start - 80):start])
+    after = re.match(rf"\S*(?:\s+\S+){{0,{CONTEXT}}}", text[end:end + 80])
+    return " ".join((before[0] + text[start:end] + after[0]).split())
 
 
 class _Visible(HTMLParser):
@@ -184,10 +191,8 @@ def trace_map(facts: Facts | ReporterFacts, allowed: Mapping[str, str] | None = 
     sources = list(_leaves(facts, ""))
     sources += [(name, _string_forms(text)) for name, text in (allowed or {}).items()]
     for path, forms in sources:
-        for token, kind in forms:
-            found.setdefault((token, kind), []).append(path)
-            if kind is not None:
-                found.setdefault((token, None), []).append(path)
+        for key in {*forms, *((token, None) for token, _ in forms)}:
+            found.setdefault(key, []).append(path)
     return found
 
 
