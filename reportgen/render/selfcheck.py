@@ -11,10 +11,11 @@ It proves that a number exists in the facts, not that it stands in the right sen
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from html.parser import HTMLParser
 
@@ -35,6 +36,8 @@ SCALES = {"trillion": "trillion", "billones": "trillion", "billion": "billion", 
 CURRENCY = "$"  # a whole-dollar amount ($850,000), the kind of an amount in dollars with no scale
 SIGNS = "$+−"
 CONTEXT = 5  # words either side of a number in a message
+WORDS_BEFORE = re.compile(rf"(?:^|(?<=\s))(?:\S+\s+){{0,{CONTEXT}}}\S*$")
+WORDS_AFTER = re.compile(rf"\S*(?:\s+\S+){{0,{CONTEXT}}}")
 ANYWHERE = "*"  # the kind of a number inside a string of the facts: a headline's 25% may be cut before its %
 # Addresses are not figures: links (the archive, unsubscribe) and hosts come from the config.
 ADDRESS = re.compile(r"(?:https?://|mailto:|www\.)\S+", re.IGNORECASE)
@@ -56,7 +59,16 @@ class Number:
     token: str
     kind: str | None  # None: a bare number (a year, a rank, a table cell), which any form of a field may be
     shown: str
-    context: str
+    start: int = field(default=0, repr=False, compare=False)
+    end: int = field(default=0, repr=False, compare=False)
+    text: str = field(default="", repr=False, compare=False)
+
+    @property
+    def context(self) -> str:
+        """A few words either side, whitespace collapsed (made only for a message)."""
+        before = WORDS_BEFORE.search(self.text[max(0, self.start - 80):self.start])
+        after = WORDS_AFTER.match(self.text[self.end:self.end + 80])
+        return " ".join((before[0] + self.shown + after[0]).split())
 
 
 def normal(token: str) -> str:
@@ -83,14 +95,7 @@ def _number(text: str, match: re.Match) -> Number:
     if unit:
         end = unit.end()
         kind = "%" if unit["pct"] else SCALES[unit["scale"]] if unit["scale"] else None if unit["cut"] else kind
-    return Number(normal(match[0]), kind, text[start:end], _context(text, start, end))
-
-
-def _context(text: str, start: int, end: int) -> str:
-    """A few words either side of text[start:end], whitespace collapsed."""
-    before = re.search(rf"(?:^|(?<=\s))(?:\S+\s+){{0,{CONTEXT}}}\S*$", text[max(0, start - 80):start])
-    after = re.match(rf"\S*(?:\s+\S+){{0,{CONTEXT}}}", text[end:end + 80])
-    return " ".join((before[0] + text[start:end] + after[0]).split())
+    return Number(normal(match[0]), kind, text[start:end], start, end, text)
 
 
 class _Visible(HTMLParser):
@@ -125,22 +130,29 @@ def visible_text(page: str) -> str:
 
 # -- the facts' side ------------------------------------------------------------------------------------------
 
-def _whole_forms(value: int) -> list[Key]:
+def _keys(forms: list[Key]) -> frozenset[Key]:
+    """The forms, and each also as a bare number (kind None)."""
+    return frozenset([*forms, *((token, None) for token, _ in forms)])
+
+
+@functools.lru_cache(maxsize=8192)  # a figure recurs (ranks, charts, the year to date) and years and ranks everywhere
+def _whole_forms(value: int) -> frozenset[Key]:
     """What the house filters make of a whole number: itself (a rank, a year, 14th), money ($168.6 billion,
     $49 million, $850,000), money_bound (less than $5 million), money_table (26,511.5) and pct (100.0%)."""
     size = abs(value)
     amount, unit = shown(size)
     unit = unit or CURRENCY
     table = round_half_up(Decimal(size) / 10**6, 1)
-    return [(str(size), None), (f"{size}.0", "%"), (format(amount, "f"), unit),
-            (format(amount.normalize(), "f"), unit), (format(table, "f"), None)]
+    return _keys([(str(size), None), (f"{size}.0", "%"), (format(amount, "f"), unit),
+                  (format(amount.normalize(), "f"), unit), (format(table, "f"), None)])
 
 
-def _fraction_forms(value: float) -> list[Key]:
+@functools.lru_cache(maxsize=4096)
+def _fraction_forms(value: float) -> frozenset[Key]:
     """What pct, pct_prose, points and signed make of a float: 13.6%; less than 0.1%; 34-fold."""
     size = abs(value)
     if not math.isfinite(size):
-        return []
+        return frozenset()
     forms: list[Key] = [(format(round_half_up(Decimal(repr(size)), 1), "f"), "%")]
     if 0 < size < 0.05:
         forms.append(("0.1", "%"))
@@ -148,51 +160,56 @@ def _fraction_forms(value: float) -> list[Key]:
         forms.append((str(int(round(1 + value / 100, 6))), None))
     if size == int(size):
         forms.append((str(int(size)), None))
-    return forms
+    return _keys(forms)
 
 
-def _string_forms(text: str) -> list[Key]:
+@functools.lru_cache(maxsize=4096)
+def _string_forms(text: str) -> frozenset[Key]:
     """The numbers inside a string of the facts (a name, an HS code, a headline, a date), hashes left out: of
     any kind, as a text may quote them cut short."""
     if not any(c.isdigit() for c in text):
-        return []
-    return [(n.token, ANYWHERE) for n in numbers(HASH.sub(" ", text))]
+        return frozenset()
+    return _keys([(n.token, ANYWHERE) for n in numbers(HASH.sub(" ", text))])
 
 
-def _leaves(value: object, path: str) -> Iterator[tuple[str, list[Key]]]:
-    """(field path, the forms of its number) for every number and string under `value`."""
-    if value is None or isinstance(value, bool):
-        return
-    if isinstance(value, int):
-        yield path, _whole_forms(value)
-    elif isinstance(value, float):
-        yield path, _fraction_forms(value)
-    elif isinstance(value, str):
-        forms = _string_forms(value)
-        if forms:
-            yield path, forms
-    elif dataclasses.is_dataclass(value):
-        names = [f.name for f in dataclasses.fields(value)] + list(DERIVED.get(type(value), ()))
-        for name in names:
-            if name not in MACHINE_ONLY:
-                yield from _leaves(getattr(value, name), f"{path}.{name}" if path else name)
-    elif isinstance(value, Mapping):
-        for key, item in value.items():
-            yield from _leaves(item, f"{path}.{key}")
-    elif isinstance(value, tuple | list):
-        for index, item in enumerate(value):
-            yield from _leaves(item, f"{path}[{index}]")
+@functools.cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    """A dataclass's fields and derived figures, machine-only fields left out."""
+    names = [f.name for f in dataclasses.fields(kind)] + list(DERIVED.get(kind, ()))
+    return tuple(name for name in names if name not in MACHINE_ONLY)
 
 
 def trace_map(facts: Facts | ReporterFacts, allowed: Mapping[str, str] | None = None) -> dict[Key, list[str]]:
     """(normal form, kind) -> the field paths (or allowed texts, by name) that give a number of that form and
-    kind; every form is also there with kind None, for a bare number."""
+    kind; every form is also there with kind None, for a bare number.
+
+    The facts are walked breadth first (a loop, not recursion: it runs on every briefing), so a figure's
+    own field comes before the chart series and tables that repeat it."""
     found: dict[Key, list[str]] = {}
-    sources = list(_leaves(facts, ""))
-    sources += [(name, _string_forms(text)) for name, text in (allowed or {}).items()]
-    for path, forms in sources:
-        for key in {*forms, *((token, None) for token, _ in forms)}:
+    walk: list[tuple[str, object]] = [("", facts)]
+    for path, value in walk:  # grows as it goes
+        if value is None or value is True or value is False:
+            continue
+        if isinstance(value, int):
+            forms = _whole_forms(value)
+        elif isinstance(value, float):
+            forms = _fraction_forms(value)
+        elif isinstance(value, str):
+            forms = _string_forms(value)
+        else:
+            if dataclasses.is_dataclass(value):
+                prefix = f"{path}." if path else ""
+                walk += [(prefix + name, getattr(value, name)) for name in _field_names(type(value))]
+            elif isinstance(value, Mapping):
+                walk += [(f"{path}.{key}", item) for key, item in value.items()]
+            elif isinstance(value, tuple | list):
+                walk += [(f"{path}[{index}]", item) for index, item in enumerate(value)]
+            continue
+        for key in forms:
             found.setdefault(key, []).append(path)
+    for name, text in (allowed or {}).items():
+        for key in _string_forms(text):
+            found.setdefault(key, []).append(name)
     return found
 
 
