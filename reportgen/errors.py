@@ -6,6 +6,7 @@
     ├── CollectError     a source could not be fetched or read
     ├── StoreError       the SQLite store could not be opened or written
     ├── RenderError      a briefing could not be written
+    │   └── SelfCheckError   ... because it shows a number that no field of its facts gives
     ├── DeliveryError    a briefing could not be archived or sent
     │   ├── NotApproved  its digest waits for an editor's approval (job.approval: required)
     │   └── DraftError   a draft to approve is gone (NoSuchDraft) or was rebuilt since (StaleDraft)
@@ -63,6 +64,15 @@ class StoreError(ReportgenError):
 
 class RenderError(ReportgenError):
     """A briefing could not be rendered or written."""
+
+
+class SelfCheckError(RenderError):
+    """A rendered briefing or digest shows a number that is not a figure of its facts (a template's mistake)."""
+
+    def __init__(self, message: str, *, number: object = None, document: str = ""):
+        super().__init__(message)
+        self.number = number  # the first untraced number (reportgen.render.selfcheck.Number)
+        self.document = document
 
 
 class DeliveryError(ReportgenError):

@@ -140,7 +140,7 @@ def _digest(config: Config, result: Facts, issue: str):
 
     folder = archive.folder(result.partner.code, result.period)
     stem = archive.stem(result.partner.code, result.period)
-    charts, images = [], []
+    charts, images, hosted = [], [], []
     for chart in draw(result, locale=config.briefing.locale, fmt="png"):
         name = f"{chart.id}.png"
         if config.email.charts == "cid":
@@ -149,7 +149,7 @@ def _digest(config: Config, result: Facts, issue: str):
             images.append(mail.image_part(charts[-1].png, cid, name))
         else:
             charts.append(render.EmailChart(chart, mail.chart_url(config.public_url, folder, name)))
-            write_atomic(config.output_dir / folder / "charts" / name, charts[-1].png)
+            hosted.append((config.output_dir / folder / "charts" / name, charts[-1].png))
     pdf = None
     if config.email.attach_pdf:
         with tempfile.TemporaryDirectory(prefix="reportgen-digest-") as tmp:
@@ -160,6 +160,8 @@ def _digest(config: Config, result: Facts, issue: str):
                                     briefing_url=mail.briefing_url(config.public_url, folder, stem),
                                     pdf_attached=pdf is not None, publisher=config.publisher.name,
                                     note=note_for(config, result))
+    for path, png in hosted:  # once the digest has passed its self-check: a failed one leaves no file
+        write_atomic(path, png)
     return mail.Digest(issue, rendered.subject, rendered.html, rendered.text, config.smtp.sender, config.public_url,
                        (render.RECIPIENT, render.UNSUBSCRIBE_URL), tuple(images), pdf)
 

@@ -20,6 +20,7 @@ from reportgen import __version__
 from reportgen.config import DEFAULT_PUBLISHER
 from reportgen.errors import InputError, RenderError
 from reportgen.models import EditorNote, Facts
+from reportgen.render import selfcheck
 from reportgen.render.charts import Chart
 from reportgen.render.html import editorial, environment
 
@@ -72,7 +73,9 @@ def render_digest(env: jinja2.Environment, facts: Facts, charts: list[EmailChart
                   pdf_attached: bool, lang: str = "en", publisher: str = DEFAULT_PUBLISHER,
                   note: EditorNote | None = None) -> RenderedDigest:
     """The digest's HTML (styles inlined) and text, with placeholders for the recipient's address and link;
-    `publisher` is who the footer says sends it, and an editor's `note` is shown under the lede."""
+    `publisher` is who the footer says sends it, and an editor's `note` is shown under the lede. Every number in
+    either part must trace to a field of `facts` or to the note (selfcheck), else SelfCheckError before anything is
+    queued or written."""
     import css_inline
 
     try:
@@ -99,6 +102,9 @@ def render_digest(env: jinja2.Environment, facts: Facts, charts: list[EmailChart
         inlined = inliner.inline(page)
     except ValueError as exc:
         raise RenderError(f"email stylesheet: {exc}") from None
+    selfcheck.check(facts, html={selfcheck.document_name(facts, " digest (HTML)"): inlined},
+                    text={selfcheck.document_name(facts, " digest (text)"): text},
+                    allowed={"publisher": publisher, **words})
     if not inlined.lower().startswith("<!doctype"):
         inlined = "<!DOCTYPE html>\n" + inlined
     return RenderedDigest(subject, _ascii_lines(inlined), text, words)

@@ -17,7 +17,7 @@ from reportgen import __version__
 from reportgen.config import DEFAULT_PUBLISHER
 from reportgen.errors import InputError, RenderError
 from reportgen.models import EditorNote, Facts, ReporterFacts
-from reportgen.render import notes
+from reportgen.render import notes, selfcheck
 from reportgen.render.charts import Chart
 from reportgen.render.format import FILTERS
 
@@ -96,6 +96,8 @@ def render_briefing(env: jinja2.Environment, facts: Facts | ReporterFacts, chart
     `publisher` is the name readers see (PDF footer, author); the tool's own name stays in the metadata.
     A briefing from another reporter's side has its own `template` and `story` (reporter.html, _reporter_story.html).
     An editor's `note` is shown under the lede (`_note.html`).
+    Every number in it must trace to a field of `facts` or to the note (selfcheck), else SelfCheckError: the HTML
+    is also the PDF's source, so this checks both before either is written.
     """
     try:
         title = headline(env, facts, story)
@@ -115,4 +117,6 @@ def render_briefing(env: jinja2.Environment, facts: Facts | ReporterFacts, chart
             raise
         raise RenderError(f"the editor's note on {note.partner}-{note.period}: {exc}; "
                           "write it again or remove it with `reportgen note`") from None
+    selfcheck.check(facts, html={selfcheck.document_name(facts, ".html"): html},
+                    allowed={"build time": built_at, "publisher": publisher, **words})
     return Rendered(headline=title, html=html, editorial=words)
