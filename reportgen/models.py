@@ -37,6 +37,7 @@ class Partner:
     article: str = ""  # "the" for the Netherlands, the United Kingdom, ...
     aliases: tuple[str, ...] = ()  # other names users type: EU, UK, Korea
     m49_codes: tuple[str, ...] = ()  # UN M49 codes (UN Comtrade's), unpadded: 484; the current one first
+    name_es: str = ""  # the Spanish name as it reads in a sentence, article included ("el Reino Unido")
 
     @property
     def is_country(self) -> bool:

@@ -180,6 +180,12 @@ def names(items) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
+def name(who) -> str:
+    """A partner, neighbour or peer as its name reads in a sentence ("the Netherlands"): the Spanish edition's
+    filter of the same name gives its Spanish name, so shared templates write `f.partner|name`."""
+    return getattr(who, "display_name", None) or getattr(who, "name", str(who))
+
+
 def capfirst(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -211,4 +217,5 @@ FILTERS = {
     "capfirst": capfirst,
     "lowerfirst": lowerfirst,
     "points": points,
+    "name": name,
 }
