@@ -113,7 +113,8 @@ def main(census_dir: Path) -> None:
     spanish = {r["code"]: r.get("name_es", "") for r in csv.DictReader(previous.open())} if previous.exists() else {}
     with (OUT / "partners.csv").open("w", newline="") as fh:
         w = csv.writer(fh, lineterminator="\n")
-        w.writerow(["census_code", "code", "iso2", "name", "short_name", "article", "kind", "aliases", "m49", "name_es"])
+        w.writerow(["census_code", "code", "iso2", "name", "short_name", "article", "kind", "aliases", "m49",
+                    "name_es"])
         for e in sorted(entries, key=lambda e: e["census_code"]):
             short = short_name(e["name"])
             code = store_code(e)

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import jinja2
+
 from reportgen.analysis import TradeTable, build_facts
 from reportgen.analysis.movers import movers
 from reportgen.analysis.news import relevant, window
@@ -21,12 +23,13 @@ from reportgen.config import Config
 from reportgen.delivery import archive
 from reportgen.errors import InputError, StoreError
 from reportgen.files import exclusive, write_atomic
+from reportgen.languages import DEFAULT, suffix
 from reportgen.models import Facts, Figures, News, Partner, Progress, Provenance, ReporterFacts, Revision
 from reportgen.news_terms import terms_for
 from reportgen.partners import Registry, bundled
 from reportgen.periods import Period
 from reportgen.pipeline.collect import open_store
-from reportgen.render.charts import draw
+from reportgen.render.charts import Chart, draw
 from reportgen.render.html import Rendered, environment, render_briefing
 from reportgen.render.pdf import Printer, write_pdf
 from reportgen.sources import census_api, census_bulk
@@ -218,19 +221,34 @@ def build_time() -> datetime:
     return datetime.fromtimestamp(int(epoch), UTC) if epoch else datetime.now(UTC).replace(microsecond=0)
 
 
-def render(config: Config, result: Facts | ReporterFacts, *, moment: datetime | None = None) -> Rendered:
-    """One briefing's HTML and headline, in memory: the charts drawn, the stylesheet inlined. A briefing from
-    another reporter's side has its own page and story templates."""
-    env = environment(config.templates_dir, config.briefing.locale)
-    charts = draw(result, locale=config.briefing.locale)
-    pages = {"template": "reporter.html", "story": "_reporter_story.html"} if isinstance(result, ReporterFacts) else {}
+def edition_environment(config: Config, language: str = DEFAULT) -> jinja2.Environment:
+    """The templates' environment of one language's edition (English numbers follow `briefing.locale`)."""
+    return environment(config.templates_dir, config.briefing.locale, language)
+
+
+def render(config: Config, result: Facts | ReporterFacts, *, moment: datetime | None = None,
+           language: str = DEFAULT, charts: list[Chart] | None = None) -> Rendered:
+    """One briefing's HTML and headline in one language, in memory: the charts drawn (unless given: the
+    editions of one briefing share them), the stylesheet inlined. A briefing from another reporter's side
+    has its own page and story templates, in English only."""
+    pages = {}
+    if isinstance(result, ReporterFacts):
+        if language != DEFAULT:
+            raise InputError("a briefing from another reporter's side is written in English only (--lang en)")
+        pages = {"template": "reporter.html", "story": "_reporter_story.html"}
+    env = edition_environment(config, language)
+    if charts is None:
+        charts = draw(result, locale=config.briefing.locale)
     return render_briefing(env, result, charts, built_at=iso(moment or build_time()),
                            page_size=config.briefing.page_size, publisher=config.publisher.name, **pages)
 
 
 def write(config: Config, result: Facts | ReporterFacts, formats: Iterable[str] = FORMATS,
-          out_dir: Path | None = None, *, printer: Printer | None = None, moment: datetime | None = None) -> list[Path]:
-    """Render one briefing in each format, the PDF through `printer` if given; return the paths written.
+          out_dir: Path | None = None, *, printer: Printer | None = None, moment: datetime | None = None,
+          languages: Iterable[str] = (DEFAULT,)) -> list[Path]:
+    """Render one briefing in each language and format, the PDF through `printer` if given; return the paths
+    written. The editions share the facts and the charts: English keeps its file names (MEX-2024.html),
+    another language adds its code (MEX-2024.es.html).
 
     Without `out_dir` the briefing goes to its folder in the archive, the sources box lists the
     vintages of its earlier builds, and the build is recorded (the caller rewrites the index).
@@ -243,24 +261,29 @@ def write(config: Config, result: Facts | ReporterFacts, formats: Iterable[str] 
             earlier = tuple((b.built_at, b.source, b.vintage, _published(store, b.source, b.vintage))
                             for b in records.history(store, code, key))
         result = _with_history(result, earlier)
-    rendered = render(config, result, moment=moment)
+    languages = list(languages)
+    charts = draw(result, locale=config.briefing.locale)
+    editions = {lang: render(config, result, moment=moment, language=lang, charts=charts) for lang in languages}
     folder = out_dir or config.output_dir / archive.folder(code, result.period)
-    stem = folder / archive.stem(code, result.period)
     written = []
-    if "html" in formats:
-        written.append(write_atomic(stem.with_suffix(".html"), rendered.html))
-    if "pdf" in formats:
-        print_pdf = printer.write_pdf if printer else write_pdf
-        written.append(print_pdf(rendered.html, stem.with_suffix(".pdf")))
+    for lang, rendered in editions.items():
+        stem = folder / (archive.stem(code, result.period) + suffix(lang))
+        if "html" in formats:
+            written.append(write_atomic(stem.with_name(stem.name + ".html"), rendered.html))
+        if "pdf" in formats:
+            print_pdf = printer.write_pdf if printer else write_pdf
+            written.append(print_pdf(rendered.html, stem.with_name(stem.name + ".pdf")))
+        if out_dir is None:
+            # A format not built this time would be left from an earlier vintage: an archived briefing's
+            # files always say the same thing.
+            for kind in set(FORMATS) - set(formats):
+                stem.with_name(f"{stem.name}.{kind}").unlink(missing_ok=True)
     if out_dir is None:
-        # A format not built this time would be left from an earlier vintage: an archived briefing's
-        # files always say the same thing.
-        for kind in set(FORMATS) - set(formats):
-            stem.with_suffix(f".{kind}").unlink(missing_ok=True)
         with Store(config.db_path) as store:
-            records.record(store, records.Built(code, key, iso(moment),
-                                                result.provenance.source, result.provenance.vintage,
-                                                rendered.headline, archive.folder(code, result.period)))
+            built = records.Built(code, key, iso(moment), result.provenance.source, result.provenance.vintage,
+                                  editions.get(DEFAULT, next(iter(editions.values()))).headline,
+                                  archive.folder(code, result.period))
+            records.record(store, built, {lang: rendered.headline for lang, rendered in editions.items()})
     return written
 
 
@@ -294,28 +317,30 @@ def write_index(config: Config) -> list[Path]:
 
 
 def build(config: Config, partner: str, period: str, formats: Iterable[str] = FORMATS,
-          out_dir: Path | None = None) -> list[Path]:
+          out_dir: Path | None = None, languages: Iterable[str] | None = None) -> list[Path]:
     """collect (from the store) -> analyse -> write, for one partner and period.
 
     Without `out_dir`, into the archive, holding the data folder's lock (a running monthly job
     finishes first). The PDF is printed by a second process that gets WeasyPrint ready while this one
-    draws the charts.
+    draws the charts. `languages` defaults to the config's.
     """
     return publish(config, facts(config, load(config, partner=partner, period=period), partner, period), formats,
-                   out_dir)
+                   out_dir, languages)
 
 
 def publish(config: Config, result: Facts | ReporterFacts, formats: Iterable[str] = FORMATS,
-            out_dir: Path | None = None) -> list[Path]:
-    """Write one briefing's facts (into the archive without `out_dir`, and rewrite its index)."""
+            out_dir: Path | None = None, languages: Iterable[str] | None = None) -> list[Path]:
+    """Write one briefing's facts in each language (the config's by default; into the archive without
+    `out_dir`, and rewrite its index)."""
     formats = list(formats)
+    languages = tuple(languages or config.languages)
     # Started once partner and period are known good, so that a typo fails at once; and forked only
     # from a process with a single thread (the command line, not a threaded web server).
     use_printer = "pdf" in formats and threading.active_count() == 1
     archiving = out_dir is None
     with exclusive(config.data_dir, wait=600, what="build") if archiving else contextlib.nullcontext():
         with Printer() if use_printer else contextlib.nullcontext() as printer:
-            written = write(config, result, formats, out_dir, printer=printer)
+            written = write(config, result, formats, out_dir, printer=printer, languages=languages)
         if archiving:
             write_index(config)
     return written
@@ -329,10 +354,11 @@ class BatchResult:
 
 def build_all(config: Config, period: str, formats: Iterable[str] = FORMATS, out_dir: Path | None = None,
               *, jobs: int = 0, partners: Iterable[str] | None = None,
-              progress: Progress | None = None) -> BatchResult:
+              progress: Progress | None = None, languages: Iterable[str] | None = None) -> BatchResult:
     """Briefings for `partners` (every single country with trade in `period` if None), on `jobs`
     processes (0: one per core); without `out_dir`, into the archive under the data folder's lock.
-    `progress` hears of the partners done ("build").
+    `progress` hears of the partners done ("build"). Each briefing is written in `languages` (the config's
+    by default), its facts made and its charts drawn once for all of them.
 
     The data are loaded once; forked workers share them copy-on-write.
     """
@@ -346,7 +372,7 @@ def build_all(config: Config, period: str, formats: Iterable[str] = FORMATS, out
         codes = sorted(data.countries & set(data.table.values(when))) if data.table.covers(when) else []
     if not codes:
         facts(config, data, "MEX", when)  # raises the same clear error a single build would
-    tasks = [(code, tuple(formats), out_dir) for code in codes]
+    tasks = [(code, tuple(formats), out_dir, tuple(languages or config.languages)) for code in codes]
     global _batch
     _batch = (config, data, when, build_time())
     jobs = min(jobs or os.cpu_count() or 1, len(tasks))
@@ -367,17 +393,18 @@ def build_all(config: Config, period: str, formats: Iterable[str] = FORMATS, out
         if out_dir is None:
             write_index(config)
     written = [path for paths, _ in results for path in paths]
-    skipped = [(code, reason) for (code, _, _), (_, reason) in zip(tasks, results) if reason]
+    skipped = [(task[0], reason) for task, (_, reason) in zip(tasks, results) if reason]
     return BatchResult(written, skipped)
 
 
 _batch: tuple[Config, Dataset, Period, datetime] | None = None  # set before forking so workers inherit it
 
 
-def _build_one(task: tuple[str, tuple[str, ...], Path | None]) -> tuple[list[Path], str]:
-    code, formats, out_dir = task
+def _build_one(task: tuple[str, tuple[str, ...], Path | None, tuple[str, ...]]) -> tuple[list[Path], str]:
+    code, formats, out_dir, languages = task
     config, data, when, moment = _batch  # type: ignore[misc]
     try:
-        return write(config, facts(config, data, code, when), formats, out_dir, moment=moment), ""
+        return write(config, facts(config, data, code, when), formats, out_dir, moment=moment,
+                     languages=languages), ""
     except InputError as exc:  # no trade in the period: nothing to say, and not an error for a batch
         return [], str(exc)

@@ -32,6 +32,11 @@ def money(dollars: int | None, locale: str = "en_US") -> str:
     return f"${number} {unit}" if unit else f"${number}"
 
 
+def money_cell(dollars: int | None, locale: str = "en_US") -> str:
+    """Dollars in a table cell: as in prose in English; the Spanish edition abbreviates its longer units."""
+    return money(dollars, locale)
+
+
 def money_bound(dollars: int, locale: str = "en_US") -> str:
     """A round bound as a sentence gives it ("less than $5 million"): an exact amount, so with no decimal the
     house rounding would add ($5.0 million)."""
@@ -198,6 +203,7 @@ def lowerfirst(text: str) -> str:
 FILTERS = {
     "money": money,
     "money_table": money_table,
+    "money_cell": money_cell,
     "money_bound": money_bound,
     "pct": pct,
     "signed": signed,

@@ -43,6 +43,19 @@ def money(dollars: int | None, locale: str = LOCALE) -> str:
     return _dollars(amount, unit, max(0, -amount.as_tuple().exponent), locale)
 
 
+# Mexican financial style in tables: mdd (millones de dólares), mmdd (miles de millones), bdd (billones).
+SHORT_UNITS = {"trillion": "bdd", "billion": "mmdd", "million": "mdd"}
+
+
+def money_cell(dollars: int | None, locale: str = LOCALE) -> str:
+    """Dollars in a table cell: '168.6 mmdd', '49 mdd', '850,000 dólares'."""
+    if dollars is None:
+        return "n/d"
+    amount, unit = shown(dollars)
+    text = number(amount, max(0, -amount.as_tuple().exponent), locale)
+    return f"{text} {SHORT_UNITS[unit]}" if unit else f"{text} dólares"
+
+
 def money_bound(dollars: int, locale: str = LOCALE) -> str:
     """A round bound, with no decimal the rounding would add: 'menos de 5 millones de dólares'."""
     amount, unit = shown(dollars)
@@ -94,10 +107,10 @@ def signed_pct(value: float | None, locale: str = LOCALE) -> str:
 
 
 def balance_amount(balance: int, locale: str = LOCALE) -> str:
-    """'déficit de 168.6 mil millones de dólares', 'superávit de ...', or 'equilibrio'."""
+    """A balance in a table: 'déficit de 168.6 mmdd', 'superávit de 2.1 mmdd', or 'equilibrio'."""
     if not balance:
         return "equilibrio"
-    return f"{'déficit' if balance < 0 else 'superávit'} de {money(balance, locale)}"
+    return f"{'déficit' if balance < 0 else 'superávit'} de {money_cell(balance, locale)}"
 
 
 def balance_change(comparison: Comparison, locale: str = LOCALE) -> str:
@@ -223,6 +236,7 @@ FILTERS = {
     **en.FILTERS,
     "money": money,
     "money_table": money_table,
+    "money_cell": money_cell,
     "money_bound": money_bound,
     "pct": pct,
     "signed": signed,

@@ -16,14 +16,14 @@ from markupsafe import Markup
 from reportgen import __version__
 from reportgen.config import DEFAULT_PUBLISHER
 from reportgen.errors import RenderError
-from reportgen.models import Facts, ReporterFacts
-from reportgen.render.charts import Chart
 from reportgen.languages import DEFAULT, HTML_LANG, LOCALES, suffix
+from reportgen.models import Facts, ReporterFacts
 from reportgen.render.catalog import translations
+from reportgen.render.charts import Chart
 from reportgen.render.format import FILTERS
 from reportgen.render.format_es import FILTERS as SPANISH
 
-LOCALE_FILTERS = {"money", "money_bound", "money_table", "pct", "signed", "signed_pct", "balance_amount",
+LOCALE_FILTERS = {"money", "money_cell", "money_bound", "money_table", "pct", "signed", "signed_pct", "balance_amount",
                   "balance_change", "points", "period_label", "period_prose", "month_label", "month_name",
                   "date_label", "time_label", "pct_prose"}
 
@@ -38,9 +38,10 @@ def bundled_templates() -> Path:
 
 
 @functools.lru_cache(maxsize=8)
-def environment(templates_dir: Path | None = None, locale: str = "en_US", language: str = DEFAULT) -> jinja2.Environment:
+def environment(templates_dir: Path | None = None, locale: str = "en_US",
+                language: str = DEFAULT) -> jinja2.Environment:
     """A Jinja2 environment for one language's edition: its words (the message catalog, through
-    `jinja2.ext.i18n`), its story macros (`story` global: _story.html, _story.es.html) and the house
+    `jinja2.ext.i18n`), its story macros (global `story_template`: _story.html, _story.es.html) and the house
     filters bound to `locale` (cached: templates compile once). Spanish follows es_MX whatever `locale`."""
     folders = [str(templates_dir)] if templates_dir else []
     spanish = language == "es"
