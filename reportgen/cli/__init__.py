@@ -284,9 +284,8 @@ def build(ctx: click.Context, partner: str | None, reporter: str | None, all_par
     """Write the briefing for a partner (or --all) and period; print the paths written.
 
     \b
-    Examples:
-      reportgen build --all --period 2024-12 --format pdf --out briefings
-      reportgen build --partner MX --period 2024 --lang es
+    Example:
+      reportgen build --all --period 2024-12 --format pdf --out briefings --lang en,es
     """
     if bool(partner) == all_partners:
         raise InputError("name one --partner, or give --all")
