@@ -29,7 +29,7 @@ from reportgen.news_terms import terms_for
 from reportgen.partners import Registry, bundled
 from reportgen.periods import Period
 from reportgen.pipeline.collect import open_store
-from reportgen.render.charts import Chart, draw
+from reportgen.render.charts import Chart, draw, in_language
 from reportgen.render.html import Rendered, environment, render_briefing
 from reportgen.render.pdf import Printer, write_pdf
 from reportgen.sources import census_api, census_bulk
@@ -238,7 +238,7 @@ def render(config: Config, result: Facts | ReporterFacts, *, moment: datetime | 
         pages = {"template": "reporter.html", "story": "_reporter_story.html"}
     env = edition_environment(config, language)
     if charts is None:
-        charts = draw(result, locale=config.briefing.locale)
+        charts = draw(result, locale=config.briefing.locale, language=language)
     return render_briefing(env, result, charts, built_at=iso(moment or build_time()),
                            page_size=config.briefing.page_size, publisher=config.publisher.name, **pages)
 
@@ -262,8 +262,9 @@ def write(config: Config, result: Facts | ReporterFacts, formats: Iterable[str] 
                             for b in records.history(store, code, key))
         result = _with_history(result, earlier)
     languages = list(languages)
-    charts = draw(result, locale=config.briefing.locale)
-    editions = {lang: render(config, result, moment=moment, language=lang, charts=charts) for lang in languages}
+    charts = draw(result, locale=config.briefing.locale)  # once: each edition swaps in its words
+    editions = {lang: render(config, result, moment=moment, language=lang,
+                             charts=[in_language(chart, lang) for chart in charts]) for lang in languages}
     folder = out_dir or config.output_dir / archive.folder(code, result.period)
     written = []
     for lang, rendered in editions.items():

@@ -76,3 +76,28 @@ def test_a_language_reportgen_does_not_write_is_one_clear_error():
 
     with pytest.raises(InputError, match=r"^language 'fr': reportgen writes en or es$"):
         language("fr")
+
+
+def svg_texts(chart) -> list[str]:
+    import base64
+
+    svg = base64.b64decode(chart.src.split(",", 1)[1]).decode("utf-8")
+    return re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+
+
+def test_charts_are_drawn_once_and_speak_spanish(mx_2024):
+    from reportgen.render.charts import draw, in_language
+
+    charts = draw(mx_2024)
+    spanish = [in_language(chart, "es") for chart in charts]
+    assert [c.src for c in charts] == [c.src for c in draw(mx_2024)]  # English is as drawn
+    words = [w for c in spanish for w in svg_texts(c)]
+    assert "ene" in words and "Importaciones" in words and "2. Canadá" in words, words
+    assert "Fuente: Oficina del Censo de EE.UU." in words
+    for english in ("Jan", "Imports", "Exports", "2. Canada", "Source: U.S. Census Bureau", "$ billions"):
+        assert english not in words, english
+    assert spanish[0].title.startswith("Déficit mensual del comercio de bienes de Estados Unidos con México")
+    assert spanish[0].alt.startswith("Gráfica de barras")
+    # The figures are the drawing's own: only words change.
+    numbers_of = [[w for w in svg_texts(c) if NUMBER.fullmatch(w.lstrip("−"))] for c in (*charts, *spanish)]
+    assert numbers_of[:len(charts)] == numbers_of[len(charts):]
