@@ -227,7 +227,8 @@ def edition_environment(config: Config, language: str = DEFAULT) -> jinja2.Envir
 
 
 def render(config: Config, result: Facts | ReporterFacts, *, moment: datetime | None = None,
-           language: str = DEFAULT, charts: list[Chart] | None = None) -> Rendered:
+           language: str = DEFAULT, charts: list[Chart] | None = None,
+           editions: dict[str, str] | None = None) -> Rendered:
     """One briefing's HTML and headline in one language, in memory: the charts drawn (unless given: the
     editions of one briefing share them), the stylesheet inlined. A briefing from another reporter's side
     has its own page and story templates, in English only."""
@@ -240,7 +241,8 @@ def render(config: Config, result: Facts | ReporterFacts, *, moment: datetime | 
     if charts is None:
         charts = draw(result, locale=config.briefing.locale, language=language)
     return render_briefing(env, result, charts, built_at=iso(moment or build_time()),
-                           page_size=config.briefing.page_size, publisher=config.publisher.name, **pages)
+                           page_size=config.briefing.page_size, publisher=config.publisher.name,
+                           editions=editions, **pages)
 
 
 def write(config: Config, result: Facts | ReporterFacts, formats: Iterable[str] = FORMATS,
@@ -263,8 +265,13 @@ def write(config: Config, result: Facts | ReporterFacts, formats: Iterable[str] 
         result = _with_history(result, earlier)
     languages = list(languages)
     charts = draw(result, locale=config.briefing.locale)  # once: each edition swaps in its words
+    name = archive.stem(code, result.period)
+    kind = "html" if "html" in formats else "pdf"  # what a reader of one edition is sent to for another
+    links = {lang: f"{name}{suffix(lang)}.{kind}" for lang in languages}
     editions = {lang: render(config, result, moment=moment, language=lang,
-                             charts=[in_language(chart, lang) for chart in charts]) for lang in languages}
+                             charts=[in_language(chart, lang) for chart in charts],
+                             editions={other: href for other, href in links.items() if other != lang})
+                for lang in languages}
     folder = out_dir or config.output_dir / archive.folder(code, result.period)
     written = []
     for lang, rendered in editions.items():

@@ -16,7 +16,7 @@ from markupsafe import Markup
 from reportgen import __version__
 from reportgen.config import DEFAULT_PUBLISHER
 from reportgen.errors import RenderError
-from reportgen.languages import DEFAULT, HTML_LANG, LOCALES, suffix
+from reportgen.languages import DEFAULT, HTML_LANG, LOCALES, NAMES, suffix
 from reportgen.models import Facts, ReporterFacts
 from reportgen.render.catalog import translations
 from reportgen.render.charts import Chart
@@ -60,7 +60,8 @@ def environment(templates_dir: Path | None = None, locale: str = "en_US",
     env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
     for name, func in (SPANISH if spanish else FILTERS).items():
         env.filters[name] = functools.partial(func, locale=locale) if name in LOCALE_FILTERS else func
-    env.globals.update(lang=HTML_LANG[language], language=language, story_template=story_template(language))
+    env.globals.update(lang=HTML_LANG[language], language=language, story_template=story_template(language),
+                       language_names=NAMES, html_lang=HTML_LANG)
     env.filters["css_string"] = css_string
     return env
 
@@ -92,19 +93,20 @@ def headline(env: jinja2.Environment, facts: Facts | ReporterFacts, story: str |
 
 def render_briefing(env: jinja2.Environment, facts: Facts | ReporterFacts, charts: list[Chart], *, built_at: str,
                     page_size: str = "A4", publisher: str = DEFAULT_PUBLISHER, template: str = "briefing.html",
-                    story: str | None = None) -> Rendered:
+                    story: str | None = None, editions: dict[str, str] | None = None) -> Rendered:
     """The briefing as one HTML document with its stylesheet inlined and its charts as data: URLs; `built_at` is
     ISO 8601 UTC (2026-11-23T13:00:00Z).
 
     `publisher` is the name readers see (PDF footer, author); the tool's own name stays in the metadata.
     A briefing from another reporter's side has its own `template` and `story` (reporter.html, _reporter_story.html).
+    `editions` links the same briefing in other languages: {'es': 'MEX-2024.es.html'}.
     """
     try:
         title = headline(env, facts, story)
         css = env.loader.get_source(env, "briefing.css")[0]  # type: ignore[union-attr]
         html = env.get_template(template).render(
             facts=facts, charts=charts, headline=title, built_at=built_at, version=__version__,
-            page_size=page_size, publisher=publisher,
+            page_size=page_size, publisher=publisher, editions=editions or {},
             # Marked safe: autoescaping would turn its quotes into entities that WeasyPrint then drops.
             css=Markup(css),
         )
