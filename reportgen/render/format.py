@@ -191,6 +191,11 @@ def name(who) -> str:
     return getattr(who, "display_name", None) or getattr(who, "name", str(who))
 
 
+def short_name(partner) -> str:
+    """A partner's name for labels, without its article: 'Netherlands' (the Spanish filter: 'Países Bajos')."""
+    return getattr(partner, "short_name", None) or name(partner)
+
+
 def capfirst(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -224,4 +229,5 @@ FILTERS = {
     "lowerfirst": lowerfirst,
     "points": points,
     "name": name,
+    "short_name": short_name,
 }

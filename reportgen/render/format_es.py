@@ -202,6 +202,14 @@ def name(who) -> str:
     return getattr(who, "name_es", "") or getattr(who, "display_name", None) or getattr(who, "name", str(who))
 
 
+def short_name(partner) -> str:
+    """A partner's Spanish name for labels, without its article: 'Países Bajos', 'México'."""
+    text = name(partner)
+    for article in ("el ", "la ", "los ", "las "):
+        text = text.removeprefix(article)
+    return text[:1].upper() + text[1:]
+
+
 def names(items, preposition: str = "") -> str:
     """Partners joined as Spanish lists them: 'Canadá y China'; 'China e India' before an i sound; with a
     preposition each takes its own ('a Alemania y al Reino Unido')."""
@@ -256,6 +264,7 @@ FILTERS = {
     "points": points,
     "name": name,
     "plural": plural,
+    "short_name": short_name,
     "de": de,
     "a": a,
 }
