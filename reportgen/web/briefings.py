@@ -18,6 +18,7 @@ from reportgen.errors import StoreError
 from reportgen.models import Facts, Partner
 from reportgen.periods import Period
 from reportgen.sources import census_api, census_bulk
+from reportgen.languages import DEFAULT, suffix
 from reportgen.web.stores import ThreadStores
 
 KEPT = 32  # rendered briefings kept (about 50 kB each)
@@ -29,10 +30,12 @@ class Briefing:
     period: Period
     headline: str
     html: str
+    language: str = DEFAULT
 
     @property
     def stem(self) -> str:
-        return archive.stem(self.partner.code, self.period)
+        """The file name the archive gives this edition, without suffix: MEX-2024, MEX-2024.es."""
+        return archive.stem(self.partner.code, self.period) + suffix(self.language)
 
 
 @dataclass(frozen=True)
@@ -90,18 +93,18 @@ class Briefings:
         data, _ = self.data()
         return data.registry.partner(partner).code, Period.parse(period).key
 
-    def briefing(self, partner: str, period: str) -> Briefing:
-        """The briefing's HTML and headline, as `reportgen build --format html` writes it: its facts made and
-        its page rendered once, then kept for the data they came from."""
+    def briefing(self, partner: str, period: str, language: str = DEFAULT) -> Briefing:
+        """The briefing's HTML and headline in `language`, as `reportgen build --format html` writes it: its facts
+        made and its page rendered once, then kept for the data they came from."""
         data, mark = self.data()
-        key = (*self.canonical(partner, period), mark)
+        key = (*self.canonical(partner, period), language, mark)
         with self._lock:
             if key in self._pages:
                 self._pages.move_to_end(key)
                 return self._pages[key]
         result = pipeline.facts(self.config, data, partner, period)
-        rendered = pipeline.render(self.config, result)
-        page = Briefing(result.partner, result.period, rendered.headline, rendered.html)
+        rendered = pipeline.render(self.config, result, language=language)
+        page = Briefing(result.partner, result.period, rendered.headline, rendered.html, language)
         with self._lock:
             self._pages[key] = page
             while len(self._pages) > KEPT:

@@ -16,6 +16,8 @@ from reportgen import pipeline
 from reportgen.delivery import archive
 from reportgen.errors import InputError
 from reportgen.files import exclusive
+from reportgen.languages import DEFAULT as DEFAULT_LANGUAGE
+from reportgen.languages import HTML_LANG, LOCALES, NAMES, language
 from reportgen.web.briefings import Briefing
 
 blueprint = Blueprint("views", __name__)
@@ -38,13 +40,24 @@ def _field(name: str, value: str | None) -> str:
     return value.strip()
 
 
+def _language() -> str:
+    """The edition asked for (`?lang=es`); English without one, an InputError for one reportgen does not write."""
+    return language(request.args.get("lang") or DEFAULT_LANGUAGE)
+
+
+def _lang_arg(code: str) -> dict[str, str]:
+    """The query that asks for an edition: none for English, so its addresses stay as they were."""
+    return {} if code == DEFAULT_LANGUAGE else {"lang": code}
+
+
 def _briefing(endpoint: str, partner: str, period: str) -> Briefing:
-    """The page of a briefing; asked for by another name (Mexico, not MEX), a redirect to its canonical
-    address instead."""
+    """The page of a briefing in the language asked for; asked for by another name (Mexico, not MEX), a
+    redirect to its canonical address instead."""
     code, key = _app()["briefings"].canonical(_field("partner", partner), _field("period", period))
+    lang = _language()
     if (code, key) != (partner, period):
-        abort(redirect(url_for(endpoint, partner=code, period=key)))
-    return _app()["briefings"].briefing(code, key)
+        abort(redirect(url_for(endpoint, partner=code, period=key, **_lang_arg(lang))))
+    return _app()["briefings"].briefing(code, key, lang)
 
 
 @blueprint.get("/")
@@ -68,8 +81,9 @@ def briefing(partner: str, period: str):
     page = _briefing("views.briefing", partner, period)
     folder = archive.folder(page.partner.code, page.period)
     archived = (_app()["config"].output_dir / folder / f"{page.stem}.html").is_file()
-    return render_template("web/briefing.html", page=page, archived=archived,
-                           archive_url=url_for("views.archive_file", name=f"{folder}/{page.stem}.html"))
+    return render_template("web/briefing.html", page=page, archived=archived, lang=_lang_arg(page.language),
+                           archive_url=url_for("views.archive_file", name=f"{folder}/{page.stem}.html"),
+                           editions=[(code, NAMES[code], _lang_arg(code)) for code in LOCALES], html_lang=HTML_LANG)
 
 
 @blueprint.get("/briefings/<partner>/<period>/html")
@@ -92,10 +106,11 @@ def add_to_archive(partner: str, period: str):
     config = _app()["config"]
     result = _app()["briefings"].facts(_field("partner", partner), _field("period", period))
     with exclusive(config.data_dir, wait=LOCK_WAIT, what="adding to the archive"):
-        pipeline.write(config, result, pipeline.FORMATS, printer=_app()["workers"])
+        pipeline.write(config, result, pipeline.FORMATS, printer=_app()["workers"], languages=config.languages)
         pipeline.write_index(config)
     flash(f"Added to the archive: {result.partner.short_name}, {result.period.key}.")
-    return redirect(url_for("views.briefing", partner=result.partner.code, period=result.period.key), code=303)
+    return redirect(url_for("views.briefing", partner=result.partner.code, period=result.period.key,
+                            **_lang_arg(_language())), code=303)
 
 
 @blueprint.get("/archive")
