@@ -15,10 +15,10 @@ from reportgen import pipeline
 from reportgen.config import Config
 from reportgen.delivery import archive
 from reportgen.errors import StoreError
+from reportgen.languages import DEFAULT, suffix
 from reportgen.models import Facts, Partner
 from reportgen.periods import Period
 from reportgen.sources import census_api, census_bulk
-from reportgen.languages import DEFAULT, suffix
 from reportgen.web.stores import ThreadStores
 
 KEPT = 32  # rendered briefings kept (about 50 kB each)
