@@ -101,3 +101,29 @@ def test_charts_are_drawn_once_and_speak_spanish(mx_2024):
     # The figures are the drawing's own: only words change.
     numbers_of = [[w for w in svg_texts(c) if NUMBER.fullmatch(w.lstrip("−"))] for c in (*charts, *spanish)]
     assert numbers_of[:len(charts)] == numbers_of[len(charts):]
+
+
+def test_every_word_the_templates_mark_has_its_spanish(tmp_path):
+    """The catalog covers every message the layout templates mark, with the same placeholders, and nothing
+    stale; it compiles as gettext reads it."""
+    import io
+
+    from babel.messages.extract import extract_from_dir
+    from babel.messages.pofile import read_po
+
+    from reportgen.render.catalog import catalog_path, translations
+    from reportgen.render.html import bundled_templates
+
+    marked = {message for _, _, message, _, _ in extract_from_dir(
+        str(bundled_templates()), method_map=[("**.html", "jinja2"), ("**.txt", "jinja2"), ("**.atom", "jinja2")],
+        options_map={"**": {"extensions": "jinja2.ext.i18n", "trim_blocks": "True", "lstrip_blocks": "True"}})}
+    catalog = read_po(io.StringIO(catalog_path("es").read_text(encoding="utf-8")))
+    spanish = {m.id: m.string for m in catalog if m.id}
+    missing = marked - set(spanish)
+    assert not missing, missing
+    placeholders = re.compile(r"%\(\w+\)s")
+    for english, text in spanish.items():
+        assert text and sorted(placeholders.findall(text)) == sorted(placeholders.findall(english)), english
+    # Given in code rather than a template: the basis of the figures (models.BASIS).
+    assert set(spanish) - marked == {"Census basis, goods, not seasonally adjusted"}
+    assert translations("es").gettext("Key figures") == "Cifras clave"
