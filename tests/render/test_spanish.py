@@ -127,3 +127,37 @@ def test_every_word_the_templates_mark_has_its_spanish(tmp_path):
     # Given in code rather than a template: the basis of the figures (models.BASIS).
     assert set(spanish) - marked == {"Census basis, goods, not seasonally adjusted"}
     assert translations("es").gettext("Key figures") == "Cifras clave"
+
+
+def test_a_batch_remembers_the_make_up_a_spanish_page_needs(config, dataset):
+    """The second Spanish briefing of one shape prints in one layout, exactly as make-up alone would print it."""
+    import weasyprint
+
+    from reportgen.render import pages
+    from reportgen.render.charts import draw, in_language
+    from reportgen.render.pdf import font_config, url_fetcher
+
+    def spanish(code: str) -> str:
+        facts = pipeline.facts(config, dataset, code, "2024-12")
+        charts = [in_language(chart, "es") for chart in draw(facts)]
+        return render_briefing(environment(language="es"), facts, charts, built_at="2026-11-23T12:00:00Z").html
+
+    def laid_out(html: str, memory: dict | None):
+        count = []
+
+        def render(text: str):
+            count.append(text)
+            return weasyprint.HTML(string=text, url_fetcher=url_fetcher(), base_url=None).render(
+                font_config=font_config())
+
+        document = pages.make_up(html, render, memory)
+        places = [sorted((k, round(v[1])) for k, v in page.anchors.items()) for page in document.pages]
+        return len(count), places
+
+    memory: dict = {}
+    first, second = spanish("ABW"), spanish("ARM")  # two partners out of the top ten: one shape
+    assert laid_out(first, memory)[0] == 2 and memory  # the change it needed is remembered
+    alone = laid_out(second, None)
+    remembered = laid_out(second, memory)
+    assert alone[0] == 2 and remembered[0] == 1
+    assert remembered[1] == alone[1]  # the same pages, every block where make-up alone puts it
