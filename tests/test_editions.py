@@ -70,3 +70,16 @@ def test_a_config_with_an_unknown_language_names_the_key(tmp_path):
     path.write_text("languages: [en, fr]\n")
     with pytest.raises(ConfigError, match=r"languages.*language 'fr': reportgen writes en or es"):
         load_config(path)
+
+
+def test_a_language_left_out_of_a_rebuild_leaves_the_archive(config, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795435200")
+    pipeline.build(config, "CA", "2024", formats=["html"])
+    folder = config.output_dir / "2024" / "CAN"
+    assert sorted(p.name for p in folder.iterdir()) == ["CAN-2024.es.html", "CAN-2024.html"]
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795438800")  # an hour later, English only
+    pipeline.build(config, "CA", "2024", formats=["html"], languages=["en"])
+    assert sorted(p.name for p in folder.iterdir()) == ["CAN-2024.html"]
+    index = (config.output_dir / "index.html").read_text()
+    assert "CAN-2024.es.html" not in index and "Español" not in index
+    assert "<nav" not in (folder / "CAN-2024.html").read_text()

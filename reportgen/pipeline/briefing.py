@@ -23,7 +23,7 @@ from reportgen.config import Config
 from reportgen.delivery import archive
 from reportgen.errors import InputError, StoreError
 from reportgen.files import exclusive, write_atomic
-from reportgen.languages import DEFAULT, suffix
+from reportgen.languages import DEFAULT, LOCALES, suffix
 from reportgen.models import Facts, Figures, News, Partner, Progress, Provenance, ReporterFacts, Revision
 from reportgen.news_terms import terms_for
 from reportgen.partners import Registry, bundled
@@ -263,11 +263,12 @@ def write(config: Config, result: Facts | ReporterFacts, formats: Iterable[str] 
             earlier = tuple((b.built_at, b.source, b.vintage, _published(store, b.source, b.vintage))
                             for b in records.history(store, code, key))
         result = _with_history(result, earlier)
-    languages = list(languages)
+    # Another reporter's briefings are written in English only (the command line refuses --lang for them).
+    languages = [DEFAULT] if isinstance(result, ReporterFacts) else list(languages)
     charts = draw(result, locale=config.briefing.locale)  # once: each edition swaps in its words
     name = archive.stem(code, result.period)
-    kind = "html" if "html" in formats else "pdf"  # what a reader of one edition is sent to for another
-    links = {lang: f"{name}{suffix(lang)}.{kind}" for lang in languages}
+    linked = "html" if "html" in formats else "pdf"  # what a reader of one edition is sent to for another
+    links = {lang: f"{name}{suffix(lang)}.{linked}" for lang in languages}
     editions = {lang: render(config, result, moment=moment, language=lang,
                              charts=[in_language(chart, lang) for chart in charts],
                              editions={other: href for other, href in links.items() if other != lang})
@@ -275,18 +276,20 @@ def write(config: Config, result: Facts | ReporterFacts, formats: Iterable[str] 
     folder = out_dir or config.output_dir / archive.folder(code, result.period)
     written = []
     for lang, rendered in editions.items():
-        stem = folder / (archive.stem(code, result.period) + suffix(lang))
+        stem = folder / (name + suffix(lang))
         if "html" in formats:
             written.append(write_atomic(stem.with_name(stem.name + ".html"), rendered.html))
         if "pdf" in formats:
             print_pdf = printer.write_pdf if printer else write_pdf
             written.append(print_pdf(rendered.html, stem.with_name(stem.name + ".pdf")))
-        if out_dir is None:
-            # A format not built this time would be left from an earlier vintage: an archived briefing's
-            # files always say the same thing.
-            for kind in set(FORMATS) - set(formats):
-                stem.with_name(f"{stem.name}.{kind}").unlink(missing_ok=True)
     if out_dir is None:
+        # A format or a language not built this time would be left from an earlier vintage: an archived
+        # briefing's files always say the same thing.
+        for lang in LOCALES:
+            stem = folder / (name + suffix(lang))
+            for kind in FORMATS:
+                if lang not in languages or kind not in formats:
+                    stem.with_name(f"{stem.name}.{kind}").unlink(missing_ok=True)
         with Store(config.db_path) as store:
             built = records.Built(code, key, iso(moment), result.provenance.source, result.provenance.vintage,
                                   editions.get(DEFAULT, next(iter(editions.values()))).headline,

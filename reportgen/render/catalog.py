@@ -7,12 +7,9 @@ the first time a language is asked for, a few milliseconds, and kept for the pro
 from __future__ import annotations
 
 import functools
+import gettext
 import io
 from importlib import resources
-
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import NullTranslations, Translations
 
 from reportgen.languages import DEFAULT, LOCALES
 
@@ -23,10 +20,15 @@ def catalog_path(language: str):
 
 
 @functools.cache
-def translations(language: str) -> NullTranslations:
-    """The compiled catalog of `language`; English, the templates' own words, needs none."""
+def translations(language: str) -> gettext.NullTranslations:
+    """The compiled catalog of `language`; English, the templates' own words, needs none (nor Babel's
+    message tools, imported only for another language: an English build does not pay for them)."""
     if language == DEFAULT:
-        return NullTranslations()
+        return gettext.NullTranslations()
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+    from babel.support import Translations
+
     catalog = read_po(io.StringIO(catalog_path(language).read_text(encoding="utf-8")), locale=LOCALES[language])
     compiled = io.BytesIO()
     write_mo(compiled, catalog)
