@@ -3,8 +3,8 @@
 The same house rounding as English (reportgen.rounding), so every figure reads the same in both
 editions and the self-check traces it: "168.6 mil millones de dólares", "49 millones de dólares",
 "1 millón de dólares"; a U.S. trillion is a Spanish "billón". Numbers take the point as decimal mark and
-the comma between thousands, as Mexican newspapers print them; a number of four digits is not grouped
-(1809, as Spanish style writes it; Babel's es_MX would print 1,809).
+the comma between thousands, as Mexican newspapers print them; a number of four digits is not grouped in
+prose (1809, as Spanish style writes it; Babel's es_MX would print 1,809), but is in a table's column.
 """
 
 from __future__ import annotations
@@ -29,9 +29,10 @@ ORDINALS = ("primer", "segundo", "tercer", "cuarto", "quinto", "sexto", "séptim
 TRENDS = {"widened": "se amplió", "narrowed": "se redujo", "unchanged": "sin cambio", "reversed": "cambió de signo"}
 
 
-def number(amount: Decimal | int | float, places: int = 0, locale: str = LOCALE) -> str:
-    """A number as Mexican style prints it: 12,345.6, 1809, 0.5; a minus sign is the caller's to add."""
-    pattern = ("#,##0" if abs(amount) >= 10_000 else "0") + ("." + "0" * places if places else "")
+def number(amount: Decimal | int | float, places: int = 0, locale: str = LOCALE, *, column: bool = False) -> str:
+    """A number as Mexican style prints it: 12,345.6, 1809, 0.5; in a table `column`, four digits are grouped too
+    (9,461.8 under 10,517.4), as Spanish style allows for alignment. A minus sign is the caller's to add."""
+    pattern = ("#,##0" if column or abs(amount) >= 10_000 else "0") + ("." + "0" * places if places else "")
     return format_decimal(amount, format=pattern, locale=locale)
 
 
@@ -72,11 +73,11 @@ def _dollars(amount: Decimal, unit: str, places: int, locale: str) -> str:
 
 
 def money_table(dollars: int | None, locale: str = LOCALE) -> str:
-    """Millions with one decimal, for tables: 26,511.5, −9511.5."""
+    """Millions with one decimal, for tables: 26,511.5, −9,461.8."""
     if dollars is None:
         return "–"
     value = round_half_up(Decimal(int(dollars)) / 10**6, 1)
-    return ("−" if value < 0 else "") + number(abs(value), 1, locale)
+    return ("−" if value < 0 else "") + number(abs(value), 1, locale, column=True)
 
 
 def pct(value: float | None, locale: str = LOCALE) -> str:

@@ -161,3 +161,22 @@ def test_a_batch_remembers_the_make_up_a_spanish_page_needs(config, dataset):
     remembered = laid_out(second, memory)
     assert alone[0] == 2 and remembered[0] == 1
     assert remembered[1] == alone[1]  # the same pages, every block where make-up alone puts it
+
+
+def test_mexican_number_style():
+    from reportgen.render import format_es
+
+    assert format_es.money(168_618_000_000) == "168.6 mil millones de dólares"
+    assert format_es.money(49_000_000) == "49 millones de dólares"
+    assert format_es.money_bound(1_000_000) == "1 millón de dólares"
+    assert format_es.money(1_234_000_000_000) == "1.2 billones de dólares"  # a U.S. trillion
+    assert format_es.money(850_000) == "850,000 dólares"
+    assert format_es.number(1809) == "1809"  # Babel's es_MX says 1,809: not in Spanish prose
+    assert format_es.money_table(-9_461_800_000) == "−9,461.8"  # but in a column, beside 10,517.4
+    assert format_es.pct(13.6) == "13.6%" and format_es.points(1.0) == "1.0 punto porcentual"
+    assert format_es.period_prose("2024-05-ytd") == "los primeros cinco meses de 2024"
+    assert format_es.date_label("2025-10-01T13:30:00Z") == "1 de octubre de 2025"
+    assert format_es.ordinal(1) == "principal" and format_es.ordinal(3) == "tercer mayor"
+    assert format_es.ordinal(2, feminine=True) == "segunda mayor"
+    assert format_es.names(["China", "India"]) == "China e India"
+    assert format_es.names(["Alemania", "el Reino Unido"], "a") == "a Alemania y al Reino Unido"
