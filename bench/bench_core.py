@@ -7,6 +7,7 @@
 2. facts for every single-country partner for one period, in one process;
 3. one briefing (HTML and PDF) in a new process, and warm in a running one;
 4. briefings for every single country for one month as a batch (`build --all`, both cores);
+5. the same batch in English and Spanish (`--lang en,es`): facts and charts shared by the two editions;
 with the peak memory (max RSS) of each process. Targets on a 2-core machine: new process <= 2.0 s,
 warm <= 0.35 s, batch <= 60 s, memory <= 400 MB a process.
 """
@@ -158,6 +159,15 @@ def main() -> None:
     count = len(list((work / "batch").glob("*.pdf")))
     line(f"{count} briefings", f"{seconds:.1f} s", f"target <= {TARGETS['batch']:.0f} s "
          f"({seconds / max(count, 1) * 1000:.0f} ms each)")
+    line("largest process's peak memory", f"{peak:.0f} MB", f"target <= {TARGETS['memory']:.0f} MB")
+
+    # 5. the batch in both languages: facts and charts made once, two editions of each briefing
+    print(f"batch: every single country, {options.period}, English and Spanish, HTML and PDF, both cores")
+    seconds, peak = child(["--data-dir", str(config.data_dir), "build", "--all", "--period", options.period,
+                           "--lang", "en,es", "--out", str(work / "both")], ROOT, env)
+    count = len(list((work / "both").glob("*.pdf")))
+    line(f"{count} briefings ({count // 2} in each language)", f"{seconds:.1f} s",
+         f"target <= {TARGETS['batch']:.0f} s ({seconds / max(count, 1) * 1000:.0f} ms each)")
     line("largest process's peak memory", f"{peak:.0f} MB", f"target <= {TARGETS['memory']:.0f} MB")
 
 

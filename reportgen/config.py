@@ -14,7 +14,8 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from reportgen import __version__
-from reportgen.errors import ConfigError
+from reportgen.errors import ConfigError, InputError
+from reportgen.languages import languages as checked_languages
 
 DEFAULT_FILE = "config.yaml"
 DEFAULT_PUBLISHER = "U.S. Trade Briefings"
@@ -186,6 +187,14 @@ class EmailConfig(Section):
         "cid", description="Charts as PNG attached to the message (cid) or linked from public_url (hosted).")
 
 
+def _languages(value: list[str]) -> list[str]:
+    """The languages checked ('fr' is refused with the ones reportgen writes), each once."""
+    try:
+        return list(checked_languages(value))
+    except InputError as exc:
+        raise ValueError(str(exc)) from None
+
+
 class JobConfig(Section):
     approval: Literal["auto", "required"] = Field(
         "auto",
@@ -212,6 +221,11 @@ class Config(Section):
     partners: list[str] = Field(
         default_factory=lambda: ["MX", "CA", "CN"],
         description="The partners the monthly job briefs, and subscribers follow unless they choose.",
+    )
+    languages: Annotated[list[str], AfterValidator(_languages)] = Field(
+        default_factory=lambda: ["en"],
+        description="The languages briefings are written in: en, es (Spanish, es-MX), or both; the monthly job, "
+                    "`build` and the archive write each one.",
     )
     public_url: WebAddress = Field(
         "http://localhost:8000", description="The base of links in emails and feeds (the web page's address).")

@@ -37,6 +37,7 @@ class Partner:
     article: str = ""  # "the" for the Netherlands, the United Kingdom, ...
     aliases: tuple[str, ...] = ()  # other names users type: EU, UK, Korea
     m49_codes: tuple[str, ...] = ()  # UN M49 codes (UN Comtrade's), unpadded: 484; the current one first
+    name_es: str = ""  # the Spanish name as it reads in a sentence, article included ("el Reino Unido")
 
     @property
     def is_country(self) -> bool:
@@ -148,6 +149,17 @@ class Comparison:
     balance_trend: Literal["widened", "narrowed", "unchanged", "reversed", "opened", "closed"]
     driver: Literal["exports", "imports"] | None = None  # the flow that moved the balance most, the way it moved
 
+    @property
+    def flow_order(self) -> tuple[str, str]:
+        """The flows in the order a story tells them: the one that moved the balance most first."""
+        first = self.driver or "imports"
+        return first, ("exports" if first == "imports" else "imports")
+
+    @property
+    def flows_opposed(self) -> bool:
+        """Whether exports and imports moved in opposite directions ("while" rather than "and")."""
+        return self.change["exports"] * self.change["imports"] < 0
+
 
 @dataclass(frozen=True)
 class Record:
@@ -190,6 +202,12 @@ class Rank:
     overtaken_by: tuple[Neighbour, ...] = ()
     passed: tuple[Neighbour, ...] = ()  # whom a story names for the move: one or two passed one way, none the other
 
+    @property
+    def qualified(self) -> bool:
+        """Whether a story's phrase for this rank carries clauses of its own (who is ahead, a move from the
+        base), so that a list of ranks needs a comma after it."""
+        return bool(self.leaders) or self.move in ("regained", "rose", "fell")
+
 
 @dataclass(frozen=True)
 class Peer:
@@ -218,6 +236,12 @@ class Revision:
     published: str  # ISO 8601: when that vintage was published
     figures: Figures
     revised: tuple[str, ...]  # measures whose revision is material (worth a sentence), balance first
+
+    def kept_sign(self, measure: str, now: Figures) -> bool:
+        """Whether a revised measure stayed on the same side of zero: a balance that became a surplus is
+        "the balance", revised from "a deficit of ..."; a flow always keeps its sign."""
+        then, current = self.figures[measure], now[measure]
+        return measure != "balance" or bool(then and current and (then < 0) == (current < 0))
 
 
 @dataclass(frozen=True)
@@ -388,6 +412,21 @@ class Facts:
         claims = [self.claim(m) for m in ("imports", "exports")]
         return claims[0] is not None and claims[0] == claims[1] and \
             self.records["imports"].extreme == self.records["exports"].extreme
+
+    @property
+    def change_claimed(self) -> bool:
+        """Whether the change paragraph states the balance's growth ("The deficit grew 13.6% from ..."): when
+        the balance earned a claim and its gap widened or narrowed by a measurable percentage."""
+        c = self.year_ago
+        return bool(self.claim("balance") and c and c.balance_trend in ("widened", "narrowed")
+                    and c.change_pct["balance"] is not None)
+
+    @property
+    def flows_split(self) -> bool:
+        """Whether the two flows get a sentence each: both earned claims, not the same one, and one is a
+        "since" claim that would read ambiguously if the flows shared a sentence."""
+        imports, exports = self.claim("imports"), self.claim("exports")
+        return bool(not self.flows_share_claim and imports and exports and "since" in (imports[0], exports[0]))
 
     @property
     def reach_noted(self) -> str | None:

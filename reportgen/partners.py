@@ -127,7 +127,7 @@ def bundled() -> Registry:
         if row["iso2"]:  # the current code carries the ISO2, recoded ones do not: it goes first
             if row["census_code"]:  # the United States has none: it is a partner only of other reporters
                 entry["census_codes"].insert(0, row["census_code"])
-            entry.update({k: row[k] for k in ("iso2", "name", "short_name", "article", "aliases")})
+            entry.update({k: row[k] for k in ("iso2", "name", "short_name", "article", "aliases", "name_es")})
         else:
             entry["census_codes"].append(row["census_code"])
         if row["m49"]:  # unpadded, as Comtrade's JSON gives it; the current code (the ISO2 row's) first
@@ -136,6 +136,7 @@ def bundled() -> Registry:
     return Registry(
         Partner(code=code, name=e["name"], short_name=e["short_name"], kind=e["kind"],
                 census_codes=tuple(e["census_codes"]), iso2=e["iso2"], article=e["article"],
-                aliases=tuple(a for a in e["aliases"].split(";") if a), m49_codes=tuple(e["m49_codes"]))
+                aliases=tuple(a for a in e["aliases"].split(";") if a), m49_codes=tuple(e["m49_codes"]),
+                name_es=e["name_es"])
         for code, e in merged.items()
     )

@@ -71,6 +71,11 @@ class Period:
             raise ValueError("only a month has a previous month")
         return Period(self.year - 1, 12, "month") if self.month == 1 else Period(self.year, self.month - 1, "month")
 
+    def just_before(self, other: Period) -> bool:
+        """Whether this month is the one right before month `other`: a story then names it by its month
+        alone ("Compared with December")."""
+        return self.kind == other.kind == "month" and self.year * 12 + self.month + 1 == other.year * 12 + other.month
+
     def year_to_date(self) -> Period:
         return Period.ytd(self.year, self.month)
 

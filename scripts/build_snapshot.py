@@ -108,18 +108,23 @@ def main(census_dir: Path) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     numeric = {c["alpha_3"]: c["numeric"] for c in json.loads(ISO_CODES.read_text())["3166-1"]}
 
+    # Spanish names were written by hand (issue 14): a rebuild keeps them, by store code.
+    previous = OUT / "partners.csv"
+    spanish = {r["code"]: r.get("name_es", "") for r in csv.DictReader(previous.open())} if previous.exists() else {}
     with (OUT / "partners.csv").open("w", newline="") as fh:
         w = csv.writer(fh, lineterminator="\n")
-        w.writerow(["census_code", "code", "iso2", "name", "short_name", "article", "kind", "aliases", "m49"])
+        w.writerow(["census_code", "code", "iso2", "name", "short_name", "article", "kind", "aliases", "m49",
+                    "name_es"])
         for e in sorted(entries, key=lambda e: e["census_code"]):
             short = short_name(e["name"])
             code = store_code(e)
             kind = "measure" if e["name"].endswith(CONSUMPTION) else KIND[e["kind"]]
             w.writerow([e["census_code"], code, e["iso2"] or "", e["name"], short,
                         "the" if short in WITH_ARTICLE else "", kind, ALIASES.get(code, ""),
-                        m49(e, code, kind, numeric)])
+                        m49(e, code, kind, numeric), spanish.get(code, "")])
         # The United States is no partner in Census data, but one in other reporters' (UN Comtrade's).
-        w.writerow(["", "USA", "US", "United States", "United States", "the", "country", UNITED_STATES_ALIASES, "842"])
+        w.writerow(["", "USA", "US", "United States", "United States", "the", "country", UNITED_STATES_ALIASES, "842",
+                    "Estados Unidos"])
 
     # The newest Census code of each partner: recoded partners are already merged in the shared data.
     census_of: dict[str, dict] = {}

@@ -21,6 +21,7 @@ from reportgen.cli.progress import info, is_quiet, progress
 from reportgen.cli.web import serve, users
 from reportgen.config import Config
 from reportgen.errors import InputError, ReportgenError, hide_secrets
+from reportgen.languages import languages
 from reportgen.partners import bundled
 from reportgen.periods import Period
 from reportgen.pipeline import FORMATS
@@ -276,29 +277,35 @@ def _formats(ctx, param, value: str) -> list[str]:
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
               help="Output folder (default: the config's output_dir).")
 @click.option("--jobs", type=click.IntRange(0, 64), default=0, help="Processes for --all (default: one per core).")
+@click.option("--lang", "langs", metavar="LANGS",
+              help="Comma-separated: en, es (Spanish, es-MX), or en,es for both (default: the config's languages).")
 @click.pass_context
 def build(ctx: click.Context, partner: str | None, reporter: str | None, all_partners: bool, period: str,
-          formats: list[str], out_dir: Path | None, jobs: int) -> None:
+          formats: list[str], out_dir: Path | None, jobs: int, langs: str | None) -> None:
     """Write the briefing for a partner (or --all) and period; print the paths written.
 
     \b
     Example:
-      reportgen build --all --period 2024-12 --format pdf --out briefings
+      reportgen build --all --period 2024-12 --format pdf --out briefings --lang en,es
     """
     if bool(partner) == all_partners:
         raise InputError("name one --partner, or give --all")
     config = config_of(ctx)
+    chosen = languages(langs) if langs is not None else tuple(config.languages)
     if pipeline.reporter.is_other_reporter(config, reporter):
         if all_partners:
             raise InputError("--all is for the United States' briefings; name one --partner with --reporter")
+        if langs is not None and chosen != ("en",):
+            raise InputError("a briefing from another reporter's side is written in English only (--lang en)")
         for path in pipeline.reporter.build(config, reporter, partner, period, formats, out_dir):
             click.echo(str(typed_path(path)))
         return
     if partner:
-        paths = pipeline.build(config, partner, period, formats, out_dir)
+        paths = pipeline.build(config, partner, period, formats, out_dir, chosen)
     else:
         with progress(ctx) as shown:
-            result = pipeline.build_all(config, period, formats, out_dir, jobs=jobs, progress=shown)
+            result = pipeline.build_all(config, period, formats, out_dir, jobs=jobs, progress=shown,
+                                        languages=chosen)
         paths = result.written
         for code, reason in result.skipped:
             click.echo(f"reportgen: skipped {code}: {reason}", err=True)

@@ -12,8 +12,9 @@ from reportgen import pipeline
 from reportgen.cli.context import config_of
 from reportgen.cli.progress import info
 from reportgen.errors import InputError
+from reportgen.languages import LOCALES
 from reportgen.pipeline.notes import Target
-from reportgen.render.notes import LANGUAGES, MAX_CHARACTERS
+from reportgen.render.notes import MAX_CHARACTERS
 
 
 @click.command()
@@ -25,7 +26,7 @@ from reportgen.render.notes import LANGUAGES, MAX_CHARACTERS
               "characters; it replaces any note the briefing had.")
 @click.option("--editor", help="Who wrote it, as readers see it (default: $USER).")
 @click.option("--remove", is_flag=True, help="Remove the briefing's note.")
-@click.option("--lang", default="en", show_default=True, help=f"The edition the note is for: {', '.join(LANGUAGES)}.")
+@click.option("--lang", default="en", show_default=True, help=f"The edition the note is for: {', '.join(LOCALES)}.")
 @click.pass_context
 def note(ctx: click.Context, partner: str, period: str, reporter: str | None, file: Path | None, editor: str | None,
          remove: bool, lang: str) -> None:

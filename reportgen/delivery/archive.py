@@ -2,6 +2,7 @@
 
     output/2024-12/MEX/MEX-2024-12.html   the briefing
     output/2024-12/MEX/MEX-2024-12.pdf
+    output/2024-12/MEX/MEX-2024-12.es.html  its Spanish edition (config `languages`), and .es.pdf
     output/index.html                     every briefing, the latest period first
     output/feed.atom                      the same as an Atom feed
 
@@ -10,11 +11,13 @@ Every file is written to a temporary name and renamed, so a reader never sees ha
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import jinja2
 
 from reportgen.files import write_atomic
+from reportgen.languages import suffix
 from reportgen.periods import Period
 from reportgen.store.archive import Built
 
@@ -50,12 +53,15 @@ def write_index(env: jinja2.Environment, output_dir: Path, builds: list[Built], 
     builds = newest_first(builds)
     base = public_url.rstrip("/") + "/archive"
 
-    def files(b: Built) -> dict[str, str]:
+    def files(b: Built, language: str) -> dict[str, str]:
         """{'html': '2024-12/MEX/MEX-2024-12.html', 'pdf': ''}: the formats on disk, '' for one missing."""
-        names = {kind: f"{b.folder}/{stem(b.partner, Period.parse(b.period))}.{kind}" for kind in ("html", "pdf")}
+        name = stem(b.partner, Period.parse(b.period)) + suffix(language)
+        names = {kind: f"{b.folder}/{name}.{kind}" for kind in ("html", "pdf")}
         return {kind: name if (output_dir / name).is_file() else "" for kind, name in names.items()}
 
-    listed = [(b, found) for b in builds if any((found := files(b)).values())]
+    # One entry per edition, each with its own headline and language: (build, files, language).
+    listed = [(dataclasses.replace(b, headline=b.headline_in(lang)), found, lang)
+              for b in builds for lang in b.languages if any((found := files(b, lang)).values())]
     context = {"builds": listed, "base": base, "updated": updated, "publisher": publisher,
                "publisher_url": publisher_url}
     return [

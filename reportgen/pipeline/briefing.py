@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import jinja2
+
 from reportgen.analysis import TradeTable, build_facts
 from reportgen.analysis.movers import movers
 from reportgen.analysis.news import relevant, window
@@ -22,12 +24,13 @@ from reportgen.config import Config
 from reportgen.delivery import archive
 from reportgen.errors import InputError, StoreError
 from reportgen.files import exclusive, write_atomic
+from reportgen.languages import DEFAULT, LOCALES, suffix
 from reportgen.models import EditorNote, Facts, Figures, News, Partner, Progress, Provenance, ReporterFacts, Revision
 from reportgen.news_terms import terms_for
 from reportgen.partners import Registry, bundled
 from reportgen.periods import Period
 from reportgen.pipeline.collect import open_store
-from reportgen.render.charts import draw
+from reportgen.render.charts import Chart, draw, in_language
 from reportgen.render.facts_json import facts_to_dict, reporter_facts_to_dict
 from reportgen.render.html import Rendered, environment, render_briefing
 from reportgen.render.pdf import Printer, write_pdf
@@ -221,26 +224,42 @@ def build_time() -> datetime:
     return datetime.fromtimestamp(int(epoch), UTC) if epoch else datetime.now(UTC).replace(microsecond=0)
 
 
-def note_for(config: Config, result: Facts | ReporterFacts, lang: str = "en") -> EditorNote | None:
+def note_for(config: Config, result: Facts | ReporterFacts, lang: str = DEFAULT) -> EditorNote | None:
     """The editor's note on this briefing in `lang`, if one was written (`reportgen note`, the web page)."""
     with Store(config.db_path) as store:
         return notes.get(store, _archive_code(result), result.period.key, lang)
 
 
+def edition_environment(config: Config, language: str = DEFAULT) -> jinja2.Environment:
+    """The templates' environment of one language's edition (English numbers follow `briefing.locale`)."""
+    return environment(config.templates_dir, config.briefing.locale, language)
+
+
 def render(config: Config, result: Facts | ReporterFacts, *, moment: datetime | None = None,
-           note: EditorNote | None = None) -> Rendered:
-    """One briefing's HTML and headline, in memory: the charts drawn, the stylesheet inlined, `note` under the
-    lede. A briefing from another reporter's side has its own page and story templates."""
-    env = environment(config.templates_dir, config.briefing.locale)
-    charts = draw(result, locale=config.briefing.locale)
-    pages = {"template": "reporter.html", "story": "_reporter_story.html"} if isinstance(result, ReporterFacts) else {}
+           language: str = DEFAULT, charts: list[Chart] | None = None,
+           editions: dict[str, str] | None = None, note: EditorNote | None = None) -> Rendered:
+    """One briefing's HTML and headline in one language, in memory: the charts drawn (unless given: the
+    editions of one briefing share them), the stylesheet inlined, `note` under the lede. A briefing from
+    another reporter's side has its own page and story templates, in English only."""
+    pages = {}
+    if isinstance(result, ReporterFacts):
+        if language != DEFAULT:
+            raise InputError("a briefing from another reporter's side is written in English only (--lang en)")
+        pages = {"template": "reporter.html", "story": "_reporter_story.html"}
+    env = edition_environment(config, language)
+    if charts is None:
+        charts = draw(result, locale=config.briefing.locale, language=language)
     return render_briefing(env, result, charts, built_at=iso(moment or build_time()),
-                           page_size=config.briefing.page_size, publisher=config.publisher.name, note=note, **pages)
+                           page_size=config.briefing.page_size, publisher=config.publisher.name,
+                           editions=editions, note=note, **pages)
 
 
 def write(config: Config, result: Facts | ReporterFacts, formats: Iterable[str] = FORMATS,
-          out_dir: Path | None = None, *, printer: Printer | None = None, moment: datetime | None = None) -> list[Path]:
-    """Render one briefing in each format, the PDF through `printer` if given; return the paths written.
+          out_dir: Path | None = None, *, printer: Printer | None = None, moment: datetime | None = None,
+          languages: Iterable[str] = (DEFAULT,)) -> list[Path]:
+    """Render one briefing in each language and format, the PDF through `printer` if given; return the paths
+    written. The editions share the facts and the charts: English keeps its file names (MEX-2024.html),
+    another language adds its code (MEX-2024.es.html).
 
     Without `out_dir` the briefing goes to its folder in the archive, the sources box lists the
     vintages of its earlier builds, and the build is recorded (the caller rewrites the index). Either way
@@ -257,27 +276,41 @@ def write(config: Config, result: Facts | ReporterFacts, formats: Iterable[str] 
             earlier = tuple((b.built_at, b.source, b.vintage, _published(store, b.source, b.vintage))
                             for b in records.history(store, code, key, published_only=True))
         result = _with_history(result, earlier)
-    rendered = render(config, result, moment=moment, note=note_for(config, result))
+    # Another reporter's briefings are written in English only (the command line refuses --lang for them).
+    languages = [DEFAULT] if isinstance(result, ReporterFacts) else list(languages)
+    charts = draw(result, locale=config.briefing.locale)  # once: each edition swaps in its words
+    name = archive.stem(code, result.period)
+    linked = "html" if "html" in formats else "pdf"  # what a reader of one edition is sent to for another
+    links = {lang: f"{name}{suffix(lang)}.{linked}" for lang in languages}
+    editions = {lang: render(config, result, moment=moment, language=lang,
+                             charts=[in_language(chart, lang) for chart in charts],
+                             editions={other: href for other, href in links.items() if other != lang},
+                             note=note_for(config, result, lang))
+                for lang in languages}
     folder = out_dir or (config.drafts_dir if draft else config.output_dir) / archive.folder(code, result.period)
-    stem = folder / archive.stem(code, result.period)
     written = []
-    if "html" in formats:
-        written.append(write_atomic(stem.with_suffix(".html"), rendered.html))
-    if "pdf" in formats:
-        print_pdf = printer.write_pdf if printer else write_pdf
-        written.append(print_pdf(rendered.html, stem.with_suffix(".pdf")))
+    for lang, rendered in editions.items():
+        stem = folder / (name + suffix(lang))
+        if "html" in formats:
+            written.append(write_atomic(stem.with_name(stem.name + ".html"), rendered.html))
+        if "pdf" in formats:
+            print_pdf = printer.write_pdf if printer else write_pdf
+            written.append(print_pdf(rendered.html, stem.with_name(stem.name + ".pdf")))
     if out_dir is None:
-        # A format not built this time would be left from an earlier vintage: an archived briefing's
-        # files always say the same thing.
-        for kind in set(FORMATS) - set(formats):
-            stem.with_suffix(f".{kind}").unlink(missing_ok=True)
+        # A format or a language not built this time would be left from an earlier vintage: an archived
+        # briefing's files always say the same thing.
+        for lang in LOCALES:
+            stem = folder / (name + suffix(lang))
+            for kind in FORMATS:
+                if lang not in languages or kind not in formats:
+                    stem.with_name(f"{stem.name}.{kind}").unlink(missing_ok=True)
         with Store(config.db_path) as store:
-            records.record(store, records.Built(code, key, iso(moment),
-                                                result.provenance.source, result.provenance.vintage,
-                                                rendered.headline, archive.folder(code, result.period),
-                                                records.DRAFT if draft else records.PUBLISHED,
-                                                json.dumps(_facts_dict(result), ensure_ascii=False),
-                                                story_text(rendered.html)))
+            first = editions.get(DEFAULT, next(iter(editions.values())))
+            built = records.Built(code, key, iso(moment), result.provenance.source, result.provenance.vintage,
+                                  first.headline, archive.folder(code, result.period),
+                                  records.DRAFT if draft else records.PUBLISHED,
+                                  json.dumps(_facts_dict(result), ensure_ascii=False), story_text(first.html))
+            records.record(store, built, {lang: rendered.headline for lang, rendered in editions.items()})
     return written
 
 
@@ -316,28 +349,30 @@ def write_index(config: Config) -> list[Path]:
 
 
 def build(config: Config, partner: str, period: str, formats: Iterable[str] = FORMATS,
-          out_dir: Path | None = None) -> list[Path]:
+          out_dir: Path | None = None, languages: Iterable[str] | None = None) -> list[Path]:
     """collect (from the store) -> analyse -> write, for one partner and period.
 
     Without `out_dir`, into the archive, holding the data folder's lock (a running monthly job
     finishes first). The PDF is printed by a second process that gets WeasyPrint ready while this one
-    draws the charts.
+    draws the charts. `languages` defaults to the config's.
     """
     return publish(config, facts(config, load(config, partner=partner, period=period), partner, period), formats,
-                   out_dir)
+                   out_dir, languages)
 
 
 def publish(config: Config, result: Facts | ReporterFacts, formats: Iterable[str] = FORMATS,
-            out_dir: Path | None = None) -> list[Path]:
-    """Write one briefing's facts (into the archive without `out_dir`, and rewrite its index)."""
+            out_dir: Path | None = None, languages: Iterable[str] | None = None) -> list[Path]:
+    """Write one briefing's facts in each language (the config's by default; into the archive without
+    `out_dir`, and rewrite its index)."""
     formats = list(formats)
+    languages = tuple(languages or config.languages)
     # Started once partner and period are known good, so that a typo fails at once; and forked only
     # from a process with a single thread (the command line, not a threaded web server).
     use_printer = "pdf" in formats and threading.active_count() == 1
     archiving = out_dir is None
     with exclusive(config.data_dir, wait=600, what="build") if archiving else contextlib.nullcontext():
         with Printer() if use_printer else contextlib.nullcontext() as printer:
-            written = write(config, result, formats, out_dir, printer=printer)
+            written = write(config, result, formats, out_dir, printer=printer, languages=languages)
         if archiving:
             write_index(config)
     return written
@@ -351,10 +386,11 @@ class BatchResult:
 
 def build_all(config: Config, period: str, formats: Iterable[str] = FORMATS, out_dir: Path | None = None,
               *, jobs: int = 0, partners: Iterable[str] | None = None,
-              progress: Progress | None = None) -> BatchResult:
+              progress: Progress | None = None, languages: Iterable[str] | None = None) -> BatchResult:
     """Briefings for `partners` (every single country with trade in `period` if None), on `jobs`
     processes (0: one per core); without `out_dir`, into the archive under the data folder's lock.
-    `progress` hears of the partners done ("build").
+    `progress` hears of the partners done ("build"). Each briefing is written in `languages` (the config's
+    by default), its facts made and its charts drawn once for all of them.
 
     The data are loaded once; forked workers share them copy-on-write.
     """
@@ -368,7 +404,7 @@ def build_all(config: Config, period: str, formats: Iterable[str] = FORMATS, out
         codes = sorted(data.countries & set(data.table.values(when))) if data.table.covers(when) else []
     if not codes:
         facts(config, data, "MEX", when)  # raises the same clear error a single build would
-    tasks = [(code, tuple(formats), out_dir) for code in codes]
+    tasks = [(code, tuple(formats), out_dir, tuple(languages or config.languages)) for code in codes]
     global _batch
     _batch = (config, data, when, build_time())
     jobs = min(jobs or os.cpu_count() or 1, len(tasks))
@@ -389,17 +425,18 @@ def build_all(config: Config, period: str, formats: Iterable[str] = FORMATS, out
         if out_dir is None:
             write_index(config)
     written = [path for paths, _ in results for path in paths]
-    skipped = [(code, reason) for (code, _, _), (_, reason) in zip(tasks, results) if reason]
+    skipped = [(task[0], reason) for task, (_, reason) in zip(tasks, results) if reason]
     return BatchResult(written, skipped)
 
 
 _batch: tuple[Config, Dataset, Period, datetime] | None = None  # set before forking so workers inherit it
 
 
-def _build_one(task: tuple[str, tuple[str, ...], Path | None]) -> tuple[list[Path], str]:
-    code, formats, out_dir = task
+def _build_one(task: tuple[str, tuple[str, ...], Path | None, tuple[str, ...]]) -> tuple[list[Path], str]:
+    code, formats, out_dir, languages = task
     config, data, when, moment = _batch  # type: ignore[misc]
     try:
-        return write(config, facts(config, data, code, when), formats, out_dir, moment=moment), ""
+        return write(config, facts(config, data, code, when), formats, out_dir, moment=moment,
+                     languages=languages), ""
     except InputError as exc:  # no trade in the period: nothing to say, and not an error for a batch
         return [], str(exc)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from reportgen import timestamps
 from reportgen.config import Config
 from reportgen.delivery import archive
+from reportgen.languages import language, suffix
 from reportgen.models import EditorNote, Facts, ReporterFacts
 from reportgen.pipeline import reporter as other_reporter
 from reportgen.pipeline.briefing import facts, load
@@ -39,7 +40,7 @@ class Target:
 def target(config: Config, partner: str, period: str, *, reporter: str | None = None, lang: str = "en") -> Target:
     """The briefing of `partner` and `period` (from `reporter`'s side if given); an InputError, as a build
     would give it, if there is no such briefing."""
-    markdown.check_language(lang)
+    lang = language(lang)
     if other_reporter.is_other_reporter(config, reporter):
         return target_of(config, other_reporter.facts(config, reporter, partner, period), lang)
     return target_of(config, facts(config, load(config, partner=partner, period=period), partner, period, detail=False),
@@ -48,12 +49,12 @@ def target(config: Config, partner: str, period: str, *, reporter: str | None = 
 
 def target_of(config: Config, result: Facts | ReporterFacts, lang: str = "en") -> Target:
     """The briefing these facts make, in `lang`."""
-    markdown.check_language(lang)
+    lang = language(lang)
     code = result.code if isinstance(result, ReporterFacts) else result.partner.code  # as the archive names it
     command = f"reportgen build --partner {result.partner.code}"
     if isinstance(result, ReporterFacts):
         command = f"reportgen build --reporter {result.reporter.code} --partner {result.partner.code}"
-    edition = "" if lang == "en" else f".{lang}"  # MEX-2024.es.html
+    edition = suffix(lang)  # MEX-2024.es.html
     stem = archive.stem(code, result.period)
     html = config.output_dir / archive.folder(code, result.period) / f"{stem}{edition}.html"
     return Target(code, result.period.key, lang, f"{result.partner.short_name}, {result.period.key}",

@@ -12,6 +12,8 @@ from reportgen.delivery import archive, smtp, tokens
 from reportgen.delivery import digest as mail
 from reportgen.errors import DeliveryError, InputError
 from reportgen.files import held, write_atomic
+from reportgen.languages import DEFAULT as DEFAULT_LANGUAGE
+from reportgen.languages import reader_language, suffix
 from reportgen.models import Facts, Progress
 from reportgen.pipeline.briefing import NEWS_UNREAD, facts, load, note_for, write
 from reportgen.pipeline.desk import check_approved
@@ -65,7 +67,15 @@ def send(config: Config, partner: str, period: str, *, dry_run: bool = False, re
 
     def copy(row, wire: bool = True) -> bytes:
         token = tokens.unsubscribe_token(key, row.subscriber, row.email)
-        return letter.render(row.email, row.name, message_id=row.message_id, token=token, wire=wire)
+        return letter_for(row).render(row.email, row.name, message_id=row.message_id, token=token, wire=wire)
+
+    def letter_for(row) -> mail.Letter:
+        """The digest in the subscriber's language (English if reportgen does not write theirs), each rendered
+        once, from the same facts, when its first reader comes."""
+        language = reader_language(spoken.get(row.subscriber))
+        if language not in letters:
+            letters[language] = mail.Letter(_digest(config, result, issue, language))
+        return letters[language]
 
     with MailStore(config.db_path) as box:
         if next(box.would_send(issue, result.partner.code, follows, message_id, resend_unknown=resend_unknown),
@@ -74,7 +84,9 @@ def send(config: Config, partner: str, period: str, *, dry_run: bool = False, re
             return SendReport(issue, subject, outbox=box.counts(issue), delivery=None if dry_run else smtp.Delivery(),
                               notes=notes)
     digest = _digest(config, result, issue)
-    letter = mail.Letter(digest)
+    letters = {DEFAULT_LANGUAGE: mail.Letter(digest)}
+    with MailStore(config.db_path) as box:
+        spoken = {who.id: who.language for who in box.subscribers()}
     report = SendReport(issue, digest.subject, notes=notes)
     if not digest.one_click:
         report.notes.append(f"public_url {config.public_url} is not https: List-Unsubscribe-Post (one-click, "
@@ -133,16 +145,16 @@ def _issue_lock(config: Config, issue: str) -> AbstractContextManager[None]:
                 busy=f"another `reportgen send` of {issue} is running; try again when it is done")
 
 
-def _digest(config: Config, result: Facts, issue: str):
-    """Render the issue's digest once: charts as PNG (attached or written to the archive), the PDF if asked, the
-    editor's note under the lede as in the briefing."""
+def _digest(config: Config, result: Facts, issue: str, language: str = DEFAULT_LANGUAGE):
+    """Render the issue's digest once in a language: charts as PNG (attached or written to the archive), the PDF
+    if asked, the editor's note in that language under the lede as in the briefing."""
     import tempfile
 
     folder = archive.folder(result.partner.code, result.period)
     stem = archive.stem(result.partner.code, result.period)
     charts, images, hosted = [], [], []
-    for chart in draw(result, locale=config.briefing.locale, fmt="png"):
-        name = f"{chart.id}.png"
+    for chart in draw(result, locale=config.briefing.locale, fmt="png", language=language):
+        name = f"{chart.id}{suffix(language)}.png"
         if config.email.charts == "cid":
             cid = f"{chart.id}.{issue}@reportgen"
             charts.append(render.EmailChart(chart, f"cid:{cid}"))
@@ -153,13 +165,14 @@ def _digest(config: Config, result: Facts, issue: str):
     pdf = None
     if config.email.attach_pdf:
         with tempfile.TemporaryDirectory(prefix="reportgen-digest-") as tmp:
-            path = write(config, result, ["pdf"], Path(tmp))[0]
-            pdf = mail.pdf_part(path.read_bytes(), f"{stem}.pdf")
-    env = render.email_environment(config.templates_dir, config.briefing.locale)
+            path = write(config, result, ["pdf"], Path(tmp), languages=[language])[0]
+            pdf = mail.pdf_part(path.read_bytes(), f"{stem}{suffix(language)}.pdf")
+    edition = suffix(language) if language in config.languages else ""  # the archive holds the configured ones
+    env = render.email_environment(config.templates_dir, config.briefing.locale, language)
     rendered = render.render_digest(env, result, charts,
-                                    briefing_url=mail.briefing_url(config.public_url, folder, stem),
+                                    briefing_url=mail.briefing_url(config.public_url, folder, stem + edition),
                                     pdf_attached=pdf is not None, publisher=config.publisher.name,
-                                    note=note_for(config, result))
+                                    note=note_for(config, result, language))
     for path, png in hosted:  # once the digest has passed its self-check: a failed one leaves no file
         write_atomic(path, png)
     return mail.Digest(issue, rendered.subject, rendered.html, rendered.text, config.smtp.sender, config.public_url,

@@ -7,11 +7,17 @@ API, a `Figure` with its own canvas, so no pyplot state is shared between thread
 Margins are fixed in inches rather than left to a layout engine, which would double the drawing time.
 Email clients show no SVG: `draw(..., fmt="png")` draws the same charts as PNG for the digest.
 Every chart credits its source in a strip along its bottom edge, because the digest sends charts alone.
+
+The editions of a briefing share one drawing: every word a chart shows is given in both languages
+(`say`), the SVG is drawn in English, and `in_language` swaps its text elements, title and alt text for
+the Spanish ones (selectable SVG text makes that a string substitution, microseconds, not a second
+drawing). Spaces that hold words are sized for the longer language. A PNG (email) is drawn in its language.
 """
 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import io
 import textwrap
 import threading
@@ -23,6 +29,9 @@ from babel.numbers import format_decimal
 
 from reportgen.models import ChartSeries, Facts, Partner, ReporterFacts
 from reportgen.render.format import capfirst, money, ordinal, period_label
+from reportgen.render.format_es import money as money_es
+from reportgen.render.format_es import name as spanish_name
+from reportgen.render.format_es import period_label as period_label_es
 from reportgen.rounding import shown
 
 INK, MUTED, RULE, ACCENT, GREY = "#1a1a1a", "#5c5c5c", "#d6d6d6", "#b3261e", "#a3a3a3"
@@ -43,6 +52,27 @@ _svg_lock = threading.Lock()
 PNG_WIDTH = 560  # CSS pixels a PNG chart is shown at: the 600-pixel email column less its margins
 # The format `draw()` saves in, for `_chart()` below it: a context variable, so threads never mix them.
 _format: ContextVar[str] = ContextVar("chart_format", default="svg")
+# The language a chart's words are drawn in, and the (English, Spanish) pairs said while drawing one chart.
+_language: ContextVar[str] = ContextVar("chart_language", default="en")
+_said: ContextVar[list[tuple[str, str]] | None] = ContextVar("chart_words", default=None)
+SPANISH_CREDIT = {
+    "Source: U.S. Census Bureau": "Fuente: Oficina del Censo de EE.UU.",
+    "Source: U.S. Census Bureau, International Trade API": "Fuente: Censo de EE.UU., API de Comercio Internacional",
+}
+SPANISH_UNITS = {"$ billions": "miles de millones de dólares", "$ millions": "millones de dólares"}
+SHORT_UNITS = {"$ billions": "mmdd", "$ millions": "mdd"}  # beside the legend, where the words must be short
+SPANISH_SIDE_NOTES = {"deficit": "bajo cero: déficit de EE.UU.", "surplus": "sobre cero: superávit de EE.UU.",
+                      "balance": "sobre cero: superávit de EE.UU.; bajo cero: déficit"}  # as long as English
+SPANISH_GAPS = {"deficit": "déficit", "surplus": "superávit", "balance": "saldo"}
+
+
+def say(english: str, spanish: str | None = None) -> str:
+    """A chart's words in the language it is drawn in, noted with their Spanish for `in_language`."""
+    spanish = english if spanish is None else spanish
+    said = _said.get()
+    if said is not None and english != spanish:
+        said.append((english, spanish))
+    return spanish if _language.get() == "es" else english
 
 
 @dataclass(frozen=True)
@@ -76,47 +106,77 @@ class Chart:
     src: str
     width: int
     height: int
+    spanish: tuple[tuple[str, str], ...] = ()  # (English, Spanish) of every word drawn, title and alt included
 
 
-def draw(facts: Facts | ReporterFacts, *, locale: str = "en_US", fmt: str = "svg") -> list[Chart]:
+def in_language(chart: Chart, language: str) -> Chart:
+    """The same drawing in another language: its SVG text, title and alt text swapped (English is as drawn)."""
+    if language == "en" or not chart.spanish or not chart.src.startswith("data:image/svg+xml;base64,"):
+        return chart
+    from xml.sax.saxutils import escape
+
+    words = dict(chart.spanish)
+    svg = base64.b64decode(chart.src.split(",", 1)[1]).decode("utf-8")
+    for english, spanish in sorted(words.items(), key=lambda pair: -len(pair[0])):
+        svg = svg.replace(f">{escape(english)}</", f">{escape(spanish)}</")
+    src = "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return dataclasses.replace(chart, title=words.get(chart.title, chart.title), alt=words.get(chart.alt, chart.alt),
+                               src=src, spanish=())
+
+
+def draw(facts: Facts | ReporterFacts, *, locale: str = "en_US", fmt: str = "svg",
+         language: str = "en") -> list[Chart]:
     """The briefing's charts: monthly balance, exports and imports by year, top partners; SVG, or PNG for email.
-    From another reporter's side: exports and imports by year, its top partners, and the products traded."""
+    From another reporter's side: exports and imports by year, its top partners, and the products traded.
+    An SVG is drawn in English and carries its Spanish words (`in_language`); a PNG is drawn in `language`."""
     if fmt not in ("svg", "png"):
         raise ValueError(f"charts are drawn as svg or png, not {fmt!r}")
-    token = _format.set(fmt)
+    token, spoken = _format.set(fmt), _language.set(language if fmt == "png" else "en")
     try:
-        return _draw(facts, locale)
+        charts = _draw(facts, locale)
     finally:
         _format.reset(token)
+        _language.reset(spoken)
+    return [in_language(c, language) for c in charts] if fmt == "svg" else charts
 
 
 def _draw(facts: Facts | ReporterFacts, locale: str) -> list[Chart]:
     if isinstance(facts, ReporterFacts):
         voice, own = voice_of(facts.reporter), facts.facts
         series = own.charts
-        charts = [_annual(own.partner, series, locale, voice)] if series and series.annual else []
+        charts = [_worded(_annual, own.partner, series, locale, voice)] if series and series.annual else []
         if series and series.top_partners:
-            charts.append(_partners(own, series, locale, voice))
-        return charts + ([products(facts, locale, voice.credit)] if facts.products else [])
+            charts.append(_worded(_partners, own, series, locale, voice))
+        return charts + ([_worded(products, facts, locale, voice.credit)] if facts.products else [])
     series = facts.charts
     if series is None:
         return []
     charts = []
     if series.balance_this_year:
-        charts.append(_balance(facts, series, locale))
+        charts.append(_worded(_balance, facts, series, locale))
     if series.annual:
-        charts.append(_annual(facts.partner, series, locale))
+        charts.append(_worded(_annual, facts.partner, series, locale))
     if series.top_partners:
-        charts.append(_partners(facts, series, locale))
+        charts.append(_worded(_partners, facts, series, locale))
     if facts.movers is not None:
-        charts.append(_movers(facts, locale))
+        charts.append(_worded(_movers, facts, locale))
     return charts
+
+
+def _worded(chart, *args) -> Chart:
+    """Draw one chart, noting the words it says (`say`) for `_chart` to attach."""
+    token = _said.set([])
+    try:
+        return chart(*args)
+    finally:
+        _said.reset(token)
 
 
 def _balance(facts: Facts, series: ChartSeries, locale: str) -> Chart:
     """Bars of each month's balance, this year beside last year, deficits below zero."""
     year = facts.period.year
     months = get_month_names("abbreviated", locale=locale)
+    meses = get_month_names("abbreviated", locale="es_MX")
     fig, ax = _figure(2.5, left=0.45, bottom=0.3, top=0.42)
     size, unit = _unit([b for _, b in series.balance_this_year + series.balance_last_year])
     for offset, rows, color, label in ((-0.2, series.balance_last_year, GREY, str(year - 1)),
@@ -124,19 +184,24 @@ def _balance(facts: Facts, series: ChartSeries, locale: str) -> Chart:
         if rows:
             _columns(ax, [m + offset for m, _ in rows], [b / size for _, b in rows], 0.4, color, label)
     ax.axhline(0, color=INK, linewidth=0.8)
-    ax.set_xticks(range(1, 13), [months[m] for m in range(1, 13)])
+    ax.set_xticks(range(1, 13), [say(months[m], meses[m]) for m in range(1, 13)])
     ax.set_xlim(0.45, 12.55)
     ax.legend(frameon=False, fontsize=FONT, ncols=2, loc="lower right", bbox_to_anchor=(1, 1), borderaxespad=0.3,
               handlelength=1, columnspacing=1.2)
     gap = _gap_word([b for _, b in series.balance_this_year + series.balance_last_year])
-    _style(ax, locale, unit=f"{unit}; {SIDE_NOTES[gap]}")
+    _style(ax, locale, unit=say(f"{unit}; {SIDE_NOTES[gap]}", f"{SHORT_UNITS[unit]}; {SPANISH_SIDE_NOTES[gap]}"))
     last = series.balance_this_year[-1][0]
     span = f"{year}" if last == 12 else f"{year} (through {get_month_names('wide', locale=locale)[last]})"
+    lapso = f"{year}" if last == 12 else f"{year} (hasta {get_month_names('wide', locale='es_MX')[last]})"
     if series.balance_last_year:
         span += f" against {year - 1}"
-    who = facts.partner.display_name
-    return _chart(fig, "chart-balance", f"Monthly U.S. goods trade {gap} with {who}, {span}",
-                  f"Bar chart: the U.S. goods {gap} with {who} by month, {span}")
+        lapso += f" frente a {year - 1}"
+    who, quien, saldo = facts.partner.display_name, spanish_name(facts.partner), SPANISH_GAPS[gap]
+    return _chart(fig, "chart-balance",
+                  say(f"Monthly U.S. goods trade {gap} with {who}, {span}",
+                      f"{capfirst(saldo)} mensual del comercio de bienes de Estados Unidos con {quien}, {lapso}"),
+                  say(f"Bar chart: the U.S. goods {gap} with {who} by month, {span}",
+                      f"Gráfica de barras: el {saldo} de bienes de Estados Unidos con {quien} por mes, {lapso}"))
 
 
 def _annual(partner: Partner, series: ChartSeries, locale: str, voice: Voice = US) -> Chart:
@@ -145,6 +210,7 @@ def _annual(partner: Partner, series: ChartSeries, locale: str, voice: Voice = U
     fig, ax = _figure(2.4, left=0.45, bottom=0.3, top=0.35)
     size, unit = _unit([value for row in series.annual for value in row[1:]])
     lines = {label: [row[index] / size for row in series.annual] for index, label in ((2, "Imports"), (1, "Exports"))}
+    names = {"Imports": say("Imports", "Importaciones"), "Exports": say("Exports", "Exportaciones")}
     top = max(max(values) for values in lines.values()) or 1
     # Line names a twelfth of the axis apart or closer would overprint: the higher one goes up, the other down.
     apart = abs(lines["Imports"][-1] - lines["Exports"][-1]) < top / 12
@@ -154,19 +220,29 @@ def _annual(partner: Partner, series: ChartSeries, locale: str, voice: Voice = U
         # A dot for each year reads on a short series; on a long one the dots crowd the line.
         ax.plot(years, values, color=color, linewidth=2, marker="o" if len(years) <= 20 else None, markersize=3.5)
         shift = (5 if label == higher else -5) if apart else 0
-        ax.annotate(label, (years[-1], values[-1]), xytext=(6, shift), textcoords="offset points",
+        ax.annotate(names[label], (years[-1], values[-1]), xytext=(6, shift), textcoords="offset points",
                     va="center", fontsize=FONT, color=color, fontweight="bold")
     ax.set_ylim(bottom=0)
-    ax.set_xlim(years[0] - 0.5, years[-1] + 0.19 * (len(years) - 0.5))  # ~0.7 in of the axis for the line names
+    # Room at the right of the axis for the line names in either language: their width and a margin.
+    room = _widest(["Importaciones", "Exportaciones", "Imports", "Exports"], bold=True) / 72 + 0.15
+    share = room / (WIDTH - 0.45 - 0.1 - room)
+    ax.set_xlim(years[0] - 0.5, years[-1] + share * (len(years) - 0.5))
     # At most eight years named, counted back from the latest, so that they never run into each other.
     step = 1 if len(years) <= 6 else 2 if len(years) <= 16 else 5 if len(years) <= 40 else 10
     named = [y for y in years if (years[-1] - y) % step == 0]
     ax.set_xticks(named, [str(y) for y in named])
-    _style(ax, locale, unit=unit)
+    _style(ax, locale, unit=say(unit, SPANISH_UNITS[unit]))
     span = f"{years[0]}" if len(years) == 1 else f"{years[0]} to {years[-1]}"
-    who = partner.display_name
-    return _chart(fig, "chart-annual", f"{voice.goods} exports to and imports from {who}, {span}",
-                  f"Line chart: {voice.goods} exports to and imports from {who} by year, {span}, in {unit}",
+    lapso = f"{years[0]}" if len(years) == 1 else f"{years[0]} a {years[-1]}"
+    who, quien = partner.display_name, spanish_name(partner)
+    spanish = voice is US  # another reporter's briefings are written in English only
+    return _chart(fig, "chart-annual",
+                  say(f"{voice.goods} exports to and imports from {who}, {span}",
+                      f"Exportaciones e importaciones de bienes de Estados Unidos con {quien}, {lapso}"
+                      if spanish else None),
+                  say(f"Line chart: {voice.goods} exports to and imports from {who} by year, {span}, in {unit}",
+                      f"Gráfica de líneas: exportaciones e importaciones de bienes de Estados Unidos con {quien} por "
+                      f"año, {lapso}, en {SPANISH_UNITS[unit]}" if spanish else None),
                   credit=voice.credit)
 
 
@@ -183,9 +259,13 @@ def _partners(facts: Facts, series: ChartSeries, locale: str, voice: Voice = US)
     rank = facts.ranks.get("total_trade")
     shown = any(n.code == me for n in top)
     beyond = shown and rank is not None and rank.rank > len(top)  # listed after the leaders, out of rank
-    labels = [f"{rank.rank if n.code == me and rank else i}. {_label(n.name)}" for i, n in enumerate(top, 1)]
+    places = [rank.rank if n.code == me and rank else i for i, n in enumerate(top, 1)]
+    english = [f"{place}. {_label(n.name)}" for place, n in zip(places, top)]
+    spanish = [f"{place}. {_label_es(spanish_name(n))}" for place, n in zip(places, top)]
+    labels = [say(en, es) for en, es in zip(english, spanish)]
     bold = FontProperties(size=FONT, weight="bold")
-    widest = max(text_to_path.get_text_width_height_descent(text, bold, ismath=False)[0] for text in labels)
+    widest = max(text_to_path.get_text_width_height_descent(text, bold, ismath=False)[0]
+                 for text in english + spanish)
     rows = len(top) + beyond
     fig, ax = _figure(0.45 + 0.25 * rows, left=min(widest / 72 + 0.15, 2.5), bottom=0.1, top=0.3, right=0.5)
     positions = list(range(rows - 1, -1, -1))
@@ -193,8 +273,10 @@ def _partners(facts: Facts, series: ChartSeries, locale: str, voice: Voice = US)
         del positions[-2]  # the row above the partner's stays empty: the break in the ranking
     values = [n.value / BILLION for n in top]
     bars = ax.barh(positions, values, height=0.68, color=[ACCENT if n.code == me else GREY for n in top])
-    ax.bar_label(bars, [_bar_amount(n.value, locale) for n in top], padding=3, fontsize=FONT - 0.5, color=INK)
-    _style(ax, locale, unit="Total goods trade (exports plus imports), $ billions", grid=False)
+    ax.bar_label(bars, [say(_bar_amount(n.value, locale), _bar_amount(n.value, "es_MX")) for n in top], padding=3,
+                 fontsize=FONT - 0.5, color=INK)
+    _style(ax, locale, unit=say("Total goods trade (exports plus imports), $ billions",
+                                "Comercio total de bienes (exportaciones más importaciones), mmdd"), grid=False)
     ax.set_yticks(positions, labels)
     for tick, n in zip(ax.get_yticklabels(), top):
         if n.code == me:
@@ -210,15 +292,26 @@ def _partners(facts: Facts, series: ChartSeries, locale: str, voice: Voice = US)
         ax.text(0, 1, "⋮", transform=ax.get_yaxis_transform(), ha="center", va="center", fontsize=FONT + 4,
                 color=MUTED, parse_math=False)
     who, when = facts.partner.display_name, period_label(facts.period, locale)
+    quien, cuando = spanish_name(facts.partner), period_label_es(facts.period)
     alt = f"Bar chart: the {len(top) - beyond} {voice.leaders} by total goods trade in {when}"
+    texto = f"Gráfica de barras: los {len(top) - beyond} principales socios comerciales de Estados Unidos por " \
+            f"comercio total de bienes en {cuando}"
     if beyond:
         place = ordinal(rank.rank).removesuffix("-largest")
         alt += f", then, after a break in the ranking, {who}, the {place}, highlighted"
+        texto += f" y, tras un corte en la clasificación, {quien}, en el lugar {rank.rank}, resaltado"
     elif shown:
         alt += f", with {who} highlighted"
+        texto += f", con {quien} resaltado"
     else:
         alt += f"; {who} is a group of countries and is not ranked"
-    return _chart(fig, "chart-partners", f"{voice.partners} by total goods trade, {when}", alt, credit=voice.credit)
+        texto += f"; {quien} es un grupo de países y no se clasifica"
+    spanish = voice is US
+    return _chart(fig, "chart-partners",
+                  say(f"{voice.partners} by total goods trade, {when}",
+                      f"Principales socios comerciales de Estados Unidos por comercio total de bienes, {cuando}"
+                      if spanish else None),
+                  say(alt, texto if spanish else None), credit=voice.credit)
 
 
 def _movers(facts: Facts, locale: str) -> Chart:
@@ -232,7 +325,7 @@ def _movers(facts: Facts, locale: str) -> Chart:
     left = min(_widest(list(labels.values())) / 72 + 0.15, 2.0)
     fig = _bare_figure(height)
     top = 1 - 0.3 / height
-    who = facts.partner.display_name
+    who, quien = facts.partner.display_name, spanish_name(facts.partner)
     for (m, movers), panel in zip(rows, heights):
         top -= panel / height
         ax = fig.add_axes((left / WIDTH, top + 0.05 / height, 1 - (left + 0.1) / WIDTH, (panel - 0.4) / height))
@@ -244,19 +337,27 @@ def _movers(facts: Facts, locale: str) -> Chart:
         ax.axvline(0, color=INK, linewidth=0.8)
         ax.set_yticks(positions, [labels[x.code] for x in movers])
         ax.tick_params(labelsize=FONT, colors=INK, length=0, pad=4)
-        ax.set_title(f"{'Imports from' if m.flow == 'import' else 'Exports to'} {who}", loc="left", fontsize=FONT,
-                     fontweight="bold", color=INK)
+        ax.set_title(say(f"{'Imports from' if m.flow == 'import' else 'Exports to'} {who}",
+                         f"{'Importaciones desde' if m.flow == 'import' else 'Exportaciones hacia'} {quien}"),
+                     loc="left", fontsize=FONT, fontweight="bold", color=INK)
         low, high = min(0.0, *values), max(0.0, *values)
         ax.set_xlim(low - 0.3 * (high - low) - 0.01, high + 0.3 * (high - low) + 0.01)  # room for the numbers
         ax.xaxis.set_visible(False)
         for side in ("top", "right", "left", "bottom"):
             ax.spines[side].set_visible(False)
-    fig.text(0.02 / WIDTH, 1 - 0.06 / height, "Percentage points of each flow's change against a year earlier",
+    fig.text(0.02 / WIDTH, 1 - 0.06 / height, say("Percentage points of each flow's change against a year earlier",
+                                                   "Puntos porcentuales de la variación de cada flujo frente a un "
+                                                   "año antes"),
              ha="left", va="top", fontsize=FONT - 0.5, color=MUTED, parse_math=False)
-    when = period_label(facts.period, locale)
-    return _chart(fig, "chart-movers", f"What drove the change: products that moved trade with {who} most, {when}",
-                  f"Bar chart: the products whose exports and imports changed most in {when} against a year "
-                  f"earlier, in percentage points of each flow's change", credit=CENSUS_API)
+    when, cuando = period_label(facts.period, locale), period_label_es(facts.period)
+    return _chart(fig, "chart-movers",
+                  say(f"What drove the change: products that moved trade with {who} most, {when}",
+                      f"Qué impulsó el cambio: productos que más movieron el comercio con {quien}, {cuando}"),
+                  say(f"Bar chart: the products whose exports and imports changed most in {when} against a year "
+                      f"earlier, in percentage points of each flow's change",
+                      f"Gráfica de barras: los productos cuyas exportaciones e importaciones más cambiaron en "
+                      f"{cuando} frente a un año antes, en puntos porcentuales de la variación de cada flujo"),
+                  credit=CENSUS_API)
 
 
 def _bare_figure(height: float):
@@ -266,12 +367,12 @@ def _bare_figure(height: float):
     return Figure(figsize=(WIDTH, height))
 
 
-def _widest(labels: list[str]) -> float:
+def _widest(labels: list[str], *, bold: bool = False) -> float:
     """The width in points of the widest label, in the chart font."""
     from matplotlib.font_manager import FontProperties
     from matplotlib.textpath import text_to_path
 
-    font = FontProperties(size=FONT)
+    font = FontProperties(size=FONT, weight="bold" if bold else "normal")
     lines = [line for text in labels for line in text.splitlines()]
     return max((text_to_path.get_text_width_height_descent(line, font, ismath=False)[0] for line in lines), default=0)
 
@@ -317,8 +418,9 @@ def _style(ax, locale: str, *, unit: str, grid: bool = True) -> None:
 def _chart(fig, chart_id: str, title: str, alt: str, *, credit: str = CENSUS) -> Chart:
     """Credit the source at the foot of `fig`, then save it as a deterministic SVG (fixed id salt, no date) in a
     data: URL, or as PNG when drawing for email."""
-    fig.text(0.02 / WIDTH, 0.07 / fig.get_figheight(), credit, ha="left", va="bottom", fontsize=FONT - 0.5,
-             color=MUTED, parse_math=False)
+    fig.text(0.02 / WIDTH, 0.07 / fig.get_figheight(), say(credit, SPANISH_CREDIT.get(credit)), ha="left",
+             va="bottom", fontsize=FONT - 0.5, color=MUTED, parse_math=False)
+    words = tuple(dict(_said.get() or ()).items())
     if _format.get() == "png":
         return _png(fig, chart_id, title, alt)
     import matplotlib
@@ -336,7 +438,7 @@ def _chart(fig, chart_id: str, title: str, alt: str, *, credit: str = CENSUS) ->
             matplotlib.rcParams.update(saved)
     width, height = fig.get_size_inches()
     src = "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
-    return Chart(chart_id, title, alt, src, round(width * 96), round(height * 96))
+    return Chart(chart_id, title, alt, src, round(width * 96), round(height * 96), words)
 
 
 def _png(fig, chart_id: str, title: str, alt: str) -> Chart:
@@ -369,6 +471,13 @@ def _label(name: str) -> str:
     return capfirst(name.removeprefix("the "))
 
 
+def _label_es(name: str) -> str:
+    """'el Reino Unido' reads 'Reino Unido' on an axis."""
+    for article in ("el ", "la ", "los ", "las "):
+        name = name.removeprefix(article)
+    return capfirst(name)
+
+
 def _unit(values: list[int]) -> tuple[float, str]:
     """Dollars per axis unit and the unit's note: billions, or millions for a partner whose figures are all
     smaller than a billion (ticks of 20 and 40, not 0.02 and 0.04)."""
@@ -378,7 +487,9 @@ def _unit(values: list[int]) -> tuple[float, str]:
 def _bar_amount(dollars: int, locale: str) -> str:
     """A bar's figure as the story rounds it: 837.6 (the axis is in billions), or "$728 million" spelled out."""
     amount, unit = shown(dollars)
-    return format_decimal(amount, format="#,##0.0", locale=locale) if unit == "billion" else money(dollars, locale)
+    if unit == "billion":
+        return format_decimal(amount, format="#,##0.0", locale=locale)
+    return money_es(dollars) if locale.startswith("es") else money(dollars, locale)
 
 
 def _number(value: float, locale: str, pattern: str) -> str:

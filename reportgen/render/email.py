@@ -19,6 +19,7 @@ from markupsafe import Markup
 from reportgen import __version__
 from reportgen.config import DEFAULT_PUBLISHER
 from reportgen.errors import InputError, RenderError
+from reportgen.languages import suffix
 from reportgen.models import EditorNote, Facts
 from reportgen.render import selfcheck
 from reportgen.render.charts import Chart
@@ -56,9 +57,11 @@ def plain(markup: object) -> str:
 
 
 @functools.lru_cache(maxsize=8)
-def email_environment(templates_dir: Path | None = None, locale: str = "en_US") -> jinja2.Environment:
-    """The briefing's environment (same templates, filters, overrides) with a filter of the digest's own."""
-    base = environment(templates_dir, locale)
+def email_environment(templates_dir: Path | None = None, locale: str = "en_US",
+                      language: str = "en") -> jinja2.Environment:
+    """The briefing's environment in `language` (same templates, filters, words, overrides) with a filter of the
+    digest's own."""
+    base = environment(templates_dir, locale, language)
     env = base.overlay()
     env.filters = {**base.filters, "plain": plain}
     return env
@@ -66,11 +69,11 @@ def email_environment(templates_dir: Path | None = None, locale: str = "en_US") 
 
 def subject_of(env: jinja2.Environment, facts: Facts) -> str:
     """The subject line: the briefing's headline, word for word, as plain text."""
-    return plain(env.get_template("_story.html").module.headline(facts))
+    return plain(env.get_template(env.globals["story_template"]).module.headline(facts))
 
 
 def render_digest(env: jinja2.Environment, facts: Facts, charts: list[EmailChart], *, briefing_url: str,
-                  pdf_attached: bool, lang: str = "en", publisher: str = DEFAULT_PUBLISHER,
+                  pdf_attached: bool, lang: str | None = None, publisher: str = DEFAULT_PUBLISHER,
                   note: EditorNote | None = None) -> RenderedDigest:
     """The digest's HTML (styles inlined) and text, with placeholders for the recipient's address and link;
     `publisher` is who the footer says sends it, and an editor's `note` is shown under the lede. Every number in
@@ -82,7 +85,7 @@ def render_digest(env: jinja2.Environment, facts: Facts, charts: list[EmailChart
         subject = subject_of(env, facts)
         css = env.loader.get_source(env, "email/digest.css")[0]  # type: ignore[union-attr]
         context = {"f": facts, "subject": subject, "charts": charts, "briefing_url": briefing_url,
-                   "pdf_attached": pdf_attached, "lang": lang, "version": __version__,
+                   "pdf_attached": pdf_attached, "lang": lang or env.globals["lang"], "version": __version__,
                    "recipient": RECIPIENT, "unsubscribe_url": UNSUBSCRIBE_URL, "publisher": publisher,
                    "note": note}
         page = env.get_template("email/digest.html").render(css=Markup(css), **context)
@@ -102,8 +105,8 @@ def render_digest(env: jinja2.Environment, facts: Facts, charts: list[EmailChart
         inlined = inliner.inline(page)
     except ValueError as exc:
         raise RenderError(f"email stylesheet: {exc}") from None
-    selfcheck.check(facts, html={selfcheck.document_name(facts, " digest (HTML)"): inlined},
-                    text={selfcheck.document_name(facts, " digest (text)"): text},
+    name = selfcheck.document_name(facts, suffix(env.globals["language"]) + " digest")
+    selfcheck.check(facts, html={f"{name} (HTML)": inlined}, text={f"{name} (text)": text},
                     allowed={"publisher": publisher, **words})
     if not inlined.lower().startswith("<!doctype"):
         inlined = "<!DOCTYPE html>\n" + inlined

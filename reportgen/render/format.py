@@ -32,6 +32,11 @@ def money(dollars: int | None, locale: str = "en_US") -> str:
     return f"${number} {unit}" if unit else f"${number}"
 
 
+def money_cell(dollars: int | None, locale: str = "en_US") -> str:
+    """Dollars in a table cell: as in prose in English; the Spanish edition abbreviates its longer units."""
+    return money(dollars, locale)
+
+
 def money_bound(dollars: int, locale: str = "en_US") -> str:
     """A round bound as a sentence gives it ("less than $5 million"): an exact amount, so with no decimal the
     house rounding would add ($5.0 million)."""
@@ -180,6 +185,17 @@ def names(items) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
+def name(who) -> str:
+    """A partner, neighbour or peer as its name reads in a sentence ("the Netherlands"): the Spanish edition's
+    filter of the same name gives its Spanish name, so shared templates write `f.partner|name`."""
+    return getattr(who, "display_name", None) or getattr(who, "name", str(who))
+
+
+def short_name(partner) -> str:
+    """A partner's name for labels, without its article: 'Netherlands' (the Spanish filter: 'Países Bajos')."""
+    return getattr(partner, "short_name", None) or name(partner)
+
+
 def capfirst(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -192,6 +208,7 @@ def lowerfirst(text: str) -> str:
 FILTERS = {
     "money": money,
     "money_table": money_table,
+    "money_cell": money_cell,
     "money_bound": money_bound,
     "pct": pct,
     "signed": signed,
@@ -211,4 +228,6 @@ FILTERS = {
     "capfirst": capfirst,
     "lowerfirst": lowerfirst,
     "points": points,
+    "name": name,
+    "short_name": short_name,
 }

@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 
 MAX_CHARACTERS = 2000
 MAX_EDITOR = 80
-LANGUAGES = ("en", "es")  # the editions a note can be written for
 SCHEMES = frozenset({"http", "https"})
 ALLOWED = frozenset({
     "paragraph_open", "paragraph_close", "inline", "text", "softbreak", "hardbreak", "em_open", "em_close",
@@ -109,11 +108,6 @@ def check_editor(name: str) -> str:
         raise InputError("the editor's name holds a control character; remove it")
     return name
 
-
-def check_language(lang: str) -> str:
-    if lang not in LANGUAGES:
-        raise InputError(f"unknown language {lang!r}: choose {' or '.join(LANGUAGES)}")
-    return lang
 
 
 def to_html(markdown: str) -> Markup:

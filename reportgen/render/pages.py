@@ -19,6 +19,11 @@ would, in this order of preference:
 A change is kept only if it fills the page it was made for (a table that would not start in the
 space left is put back). Each change costs one more layout; a briefing that needs none costs
 nothing extra. Only the printed copy changes: the HTML file keeps its own order and sizes.
+
+A batch lays out hundreds of briefings of one shape, and in a language whose longer words fill page 1
+(Spanish) most need the same change: given a `memory`, make-up first tries the change the last
+briefing of the same shape and language needed, and keeps it only if it leaves no gap and every chart
+it shrinks would not have fitted at full size; otherwise it starts over as above.
 """
 
 from __future__ import annotations
@@ -111,9 +116,24 @@ class _Gap:
     page_height: float  # CSS px
 
 
-def make_up(html: str, render: Callable[[str], Any]) -> Any:
-    """Lay out `html` with `render` (HTML text -> WeasyPrint Document) until no chart leaves a page part empty."""
-    layout = _Layout(html)
+def make_up(html: str, render: Callable[[str], Any], memory: dict | None = None) -> Any:
+    """Lay out `html` with `render` (HTML text -> WeasyPrint Document) until no chart leaves a page part empty;
+    `memory` (kept by the caller from one briefing to the next) holds the changes made before."""
+    start = _Layout(html)
+    key = start.shape()
+    if memory is not None and key in memory:
+        trial = start.planned(memory[key])
+        document = render(trial.html())
+        if trial.gap(document, set()) is None and trial.shrunk_as_needed(document):
+            return document
+        del memory[key]  # this briefing needs another change, or none: forget it and start over
+    layout, document = _made_up(start, render)
+    if memory is not None and (layout.widths or layout.blocks != start.blocks):
+        memory[key] = layout.plan()
+    return document
+
+
+def _made_up(layout: _Layout, render: Callable[[str], Any]) -> tuple[_Layout, Any]:
     document = render(layout.html())
     renders = 1
     tried: set[str] = set()  # charts a change was tried for and not kept
@@ -128,7 +148,7 @@ def make_up(html: str, render: Callable[[str], Any]) -> Any:
             layout, document = trial, attempt
         else:
             tried.add(gap.chart.id)
-    return document
+    return layout, document
 
 
 def _where(document) -> dict[str, tuple[int, float]]:
@@ -211,6 +231,36 @@ class _Layout:
                 blocks.insert(index, block)
                 return _Layout(self.source, blocks, self.widths), block.id
         return None
+
+    def shape(self) -> tuple:
+        """What a change made for one briefing depends on besides its words: the language, the blocks and the
+        charts' sizes."""
+        lang = self.source[:300].partition('lang="')[2].partition('"')[0]
+        return lang, tuple((b.tag, b.id, tuple(b.classes), b.image) for b in sorted(self.blocks, key=lambda b: b.start))
+
+    def plan(self) -> tuple[tuple[int, ...], dict[str, float]]:
+        """The print order (as places in the source order) and the charts' printed widths."""
+        source = sorted(self.blocks, key=lambda b: b.start)
+        return tuple(source.index(b) for b in self.blocks), dict(self.widths)
+
+    def planned(self, plan: tuple[tuple[int, ...], dict[str, float]]) -> _Layout:
+        """This briefing laid out as `plan` says (from a briefing of the same shape)."""
+        source = sorted(self.blocks, key=lambda b: b.start)
+        return _Layout(self.source, [source[i] for i in plan[0]], dict(plan[1]))
+
+    def shrunk_as_needed(self, document) -> bool:
+        """Whether every chart printed smaller than its size would have run past its page's foot at full size."""
+        where = _where(document)
+        for chart in self.charts:
+            if chart.id not in self.widths:
+                continue
+            top, after = where.get(chart.id), where.get(f"after-{chart.id}")
+            if not top or not after or top[0] != after[0]:
+                return False
+            foot = document.pages[after[0]].height - BOTTOM_MARGIN
+            if after[1] + chart.image[1] - self.printed(chart) <= foot:
+                return False
+        return True
 
     def printed(self, chart: Block) -> float:
         """The height a chart's image prints at now, CSS px."""

@@ -85,6 +85,10 @@ def _collector_paused():
             gc.enable()
 
 
+# Page make-up's changes, from one briefing to the next of the same shape and language (see pages.make_up).
+_made_up: dict = {}
+
+
 def write_pdf(html: str, target: Path) -> Path:
     """Write `html` as a PDF at `target`, atomically; title, language and metadata come from the document."""
     import weasyprint
@@ -96,7 +100,7 @@ def write_pdf(html: str, target: Path) -> Path:
             font_config=font_config(), cache=images)
 
     def lay_out_and_write(path):
-        make_up(html, render).write_pdf(path, custom_metadata=True)
+        make_up(html, render, _made_up).write_pdf(path, custom_metadata=True)
 
     try:
         with _collector_paused():

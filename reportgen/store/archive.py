@@ -8,6 +8,7 @@ public archive) or, when the monthly job needs approval, a `draft` until an edit
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from reportgen.store import Store
@@ -33,6 +34,18 @@ ADDED = {
 }
 COLUMNS = "partner, period, built_at, source, vintage, headline, folder, state, facts, story"
 PUBLISHED, DRAFT = "published", "draft"
+# Added for the Spanish edition (issue 14): each build's editions and their headlines. A build recorded
+# before it has no rows here and is the English edition alone.
+EDITIONS = """
+CREATE TABLE IF NOT EXISTS editions (
+    partner TEXT NOT NULL,
+    period TEXT NOT NULL,
+    built_at TEXT NOT NULL,
+    language TEXT NOT NULL,
+    headline TEXT NOT NULL,
+    PRIMARY KEY (partner, period, built_at, language)
+)
+"""
 
 
 @dataclass(frozen=True)
@@ -47,10 +60,18 @@ class Built:
     state: str = PUBLISHED
     facts: str = ""  # JSON
     story: str = ""
+    editions: tuple[tuple[str, str], ...] = ()  # (language, headline) of each language built, English first
 
     @property
     def published(self) -> bool:
         return self.state == PUBLISHED
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return tuple(lang for lang, _ in self.editions) or ("en",)
+
+    def headline_in(self, language: str) -> str:
+        return dict(self.editions).get(language, self.headline)
 
 
 def _ready(store: Store) -> None:
@@ -59,14 +80,33 @@ def _ready(store: Store) -> None:
     for name, kind in ADDED.items():
         if name not in have:
             store.db.execute(f"ALTER TABLE briefings ADD COLUMN {name} {kind}")
+    store.db.execute(EDITIONS)
 
 
-def record(store: Store, built: Built) -> None:
-    """Note a build; the same briefing built again in the same second is one build."""
+def record(store: Store, built: Built, headlines: dict[str, str] | None = None) -> None:
+    """Note a build and the headline of each language it was written in; the same briefing built again in the
+    same second is one build."""
     _ready(store)
-    store.db.execute(f"INSERT OR REPLACE INTO briefings ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                     (built.partner, built.period, built.built_at, built.source, built.vintage, built.headline,
-                      built.folder, built.state, built.facts, built.story))
+    with store.transaction() as db:
+        db.execute(f"INSERT OR REPLACE INTO briefings ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   (built.partner, built.period, built.built_at, built.source, built.vintage, built.headline,
+                    built.folder, built.state, built.facts, built.story))
+        db.execute("DELETE FROM editions WHERE partner = ? AND period = ? AND built_at = ?",
+                   (built.partner, built.period, built.built_at))
+        db.executemany("INSERT INTO editions VALUES (?, ?, ?, ?, ?)",
+                       [(built.partner, built.period, built.built_at, lang, text)
+                        for lang, text in (headlines or {}).items()])
+
+
+def _with_editions(store: Store, builds: list[Built]) -> list[Built]:
+    """The builds with their editions read from the store."""
+    rows = store.db.execute("SELECT partner, period, built_at, language, headline FROM editions "
+                            "ORDER BY language != 'en', language").fetchall()
+    found: dict[tuple[str, str, str], list[tuple[str, str]]] = {}
+    for partner, period, built_at, lang, text in rows:
+        found.setdefault((partner, period, built_at), []).append((lang, text))
+    return [dataclasses.replace(b, editions=tuple(found.get((b.partner, b.period, b.built_at), ())))
+            for b in builds]
 
 
 def history(store: Store, partner: str, period: str, *, published_only: bool = False) -> list[Built]:
@@ -75,7 +115,7 @@ def history(store: Store, partner: str, period: str, *, published_only: bool = F
     rows = store.db.execute(f"SELECT {COLUMNS} FROM briefings WHERE partner = ? AND period = ?"
                             + (" AND state = 'published'" if published_only else "")
                             + " ORDER BY built_at DESC", (partner, period)).fetchall()
-    return [Built(*row) for row in rows]
+    return _with_editions(store, [Built(*row) for row in rows])
 
 
 def latest(store: Store) -> list[Built]:
@@ -87,7 +127,7 @@ def latest(store: Store) -> list[Built]:
                AND state = 'published')
            ORDER BY period DESC, partner"""
     ).fetchall()
-    return [Built(*row) for row in rows]
+    return _with_editions(store, [Built(*row) for row in rows])
 
 
 def drafts(store: Store) -> list[Built]:
@@ -98,7 +138,7 @@ def drafts(store: Store) -> list[Built]:
                SELECT MAX(built_at) FROM briefings WHERE partner = b.partner AND period = b.period)
            ORDER BY period DESC, partner"""
     ).fetchall()
-    return [Built(*row) for row in rows]
+    return _with_editions(store, [Built(*row) for row in rows])
 
 
 def of_partner(store: Store, partner: str) -> list[Built]:
@@ -106,7 +146,7 @@ def of_partner(store: Store, partner: str) -> list[Built]:
     _ready(store)
     rows = store.db.execute(f"SELECT {COLUMNS} FROM briefings WHERE partner = ? AND state = 'published' "
                             "ORDER BY built_at DESC", (partner,)).fetchall()
-    return [Built(*row) for row in rows]
+    return _with_editions(store, [Built(*row) for row in rows])
 
 
 def publish(store: Store, partner: str, period: str, built_at: str) -> None:

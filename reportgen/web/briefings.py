@@ -15,6 +15,7 @@ from reportgen import pipeline
 from reportgen.config import Config
 from reportgen.delivery import archive
 from reportgen.errors import StoreError
+from reportgen.languages import DEFAULT, suffix
 from reportgen.models import EditorNote, Facts, Partner
 from reportgen.periods import Period
 from reportgen.sources import census_api, census_bulk
@@ -30,11 +31,13 @@ class Briefing:
     period: Period
     headline: str
     html: str
+    language: str = DEFAULT
     note: EditorNote | None = None  # the editor's note shown under the lede
 
     @property
     def stem(self) -> str:
-        return archive.stem(self.partner.code, self.period)
+        """The file name the archive gives this edition, without suffix: MEX-2024, MEX-2024.es."""
+        return archive.stem(self.partner.code, self.period) + suffix(self.language)
 
 
 @dataclass(frozen=True)
@@ -92,20 +95,20 @@ class Briefings:
         data, _ = self.data()
         return data.registry.partner(partner).code, Period.parse(period).key
 
-    def briefing(self, partner: str, period: str) -> Briefing:
-        """The briefing's HTML and headline, as `reportgen build --format html` writes it: its facts made and
-        its page rendered once, then kept for the data and the editor's note they came from."""
+    def briefing(self, partner: str, period: str, language: str = DEFAULT) -> Briefing:
+        """The briefing's HTML and headline in `language`, as `reportgen build --format html` writes it: its facts
+        made and its page rendered once, then kept for the data and the editor's note they came from."""
         data, mark = self.data()
         code, period_key = self.canonical(partner, period)
-        note = notes.get(self._stores.get(), code, period_key)
-        key = (code, period_key, mark, note)
+        note = notes.get(self._stores.get(), code, period_key, language)
+        key = (code, period_key, language, mark, note)
         with self._lock:
             if key in self._pages:
                 self._pages.move_to_end(key)
                 return self._pages[key]
         result = pipeline.facts(self.config, data, partner, period)
-        rendered = pipeline.render(self.config, result, note=note)
-        page = Briefing(result.partner, result.period, rendered.headline, rendered.html, note)
+        rendered = pipeline.render(self.config, result, language=language, note=note)
+        page = Briefing(result.partner, result.period, rendered.headline, rendered.html, language, note)
         with self._lock:
             self._pages[key] = page
             while len(self._pages) > KEPT:

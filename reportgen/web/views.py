@@ -17,6 +17,8 @@ from reportgen import pipeline
 from reportgen.delivery import archive
 from reportgen.errors import InputError
 from reportgen.files import exclusive
+from reportgen.languages import DEFAULT as DEFAULT_LANGUAGE
+from reportgen.languages import HTML_LANG, LOCALES, NAMES, language
 from reportgen.render import notes
 from reportgen.web.briefings import Briefing
 
@@ -40,13 +42,24 @@ def _field(name: str, value: str | None) -> str:
     return value.strip()
 
 
+def _language() -> str:
+    """The edition asked for (`?lang=es`); English without one, an InputError for one reportgen does not write."""
+    return language(request.args.get("lang") or DEFAULT_LANGUAGE)
+
+
+def _lang_arg(code: str) -> dict[str, str]:
+    """The query that asks for an edition: none for English, so its addresses stay as they were."""
+    return {} if code == DEFAULT_LANGUAGE else {"lang": code}
+
+
 def _briefing(endpoint: str, partner: str, period: str) -> Briefing:
-    """The page of a briefing; asked for by another name (Mexico, not MEX), a redirect to its canonical
-    address instead."""
+    """The page of a briefing in the language asked for; asked for by another name (Mexico, not MEX), a
+    redirect to its canonical address instead."""
     code, key = _app()["briefings"].canonical(_field("partner", partner), _field("period", period))
+    lang = _language()
     if (code, key) != (partner, period):
-        abort(redirect(url_for(endpoint, partner=code, period=key)))
-    return _app()["briefings"].briefing(code, key)
+        abort(redirect(url_for(endpoint, partner=code, period=key, **_lang_arg(lang))))
+    return _app()["briefings"].briefing(code, key, lang)
 
 
 @blueprint.get("/")
@@ -77,8 +90,10 @@ def _briefing_page(page: Briefing, *, draft: str | None = None, note_error: str 
     if draft is None:
         draft = page.note.markdown if page.note else ""
     return render_template("web/briefing.html", page=page, archived=archived, draft=draft, note_error=note_error,
-                           max_note=notes.MAX_CHARACTERS,
-                           archive_url=url_for("views.archive_file", name=f"{folder}/{page.stem}.html")), status
+                           max_note=notes.MAX_CHARACTERS, lang=_lang_arg(page.language),
+                           archive_url=url_for("views.archive_file", name=f"{folder}/{page.stem}.html"),
+                           editions=[(code, NAMES[code], _lang_arg(code)) for code in LOCALES],
+                           html_lang=HTML_LANG), status
 
 
 @blueprint.post("/briefings/<partner>/<period>/note")
@@ -87,7 +102,7 @@ def edit_note(partner: str, period: str):
     logged-in editor's name. A refused note comes back on the page with the reason, and nothing is stored."""
     config = _app()["config"]
     result = _app()["briefings"].facts(_field("partner", partner), _field("period", period))
-    where = pipeline.notes.target_of(config, result, request.form.get("lang", "en"))
+    where = pipeline.notes.target_of(config, result, language(request.form.get("lang") or DEFAULT_LANGUAGE))
     rebuild = " Rebuild it in the archive to show the change there." if where.archived else ""
     if request.form.get("action") == "remove":
         if pipeline.notes.remove(config, where) is None:
@@ -97,10 +112,11 @@ def edit_note(partner: str, period: str):
         try:
             pipeline.notes.write(config, where, request.form.get("markdown", ""), g.editor)
         except InputError as exc:
-            page = _app()["briefings"].briefing(result.partner.code, result.period.key)
+            page = _app()["briefings"].briefing(result.partner.code, result.period.key, where.lang)
             return _briefing_page(page, draft=request.form.get("markdown", ""), note_error=str(exc), status=400)
         flash(f"Saved the editor's note on {where.name}.{rebuild}")
-    return redirect(url_for("views.briefing", partner=result.partner.code, period=result.period.key), code=303)
+    return redirect(url_for("views.briefing", partner=result.partner.code, period=result.period.key,
+                            **_lang_arg(where.lang)), code=303)
 
 
 @blueprint.get("/briefings/<partner>/<period>/html")
@@ -123,14 +139,15 @@ def add_to_archive(partner: str, period: str):
     config = _app()["config"]
     result = _app()["briefings"].facts(_field("partner", partner), _field("period", period))
     with exclusive(config.data_dir, wait=LOCK_WAIT, what="adding to the archive"):
-        pipeline.write(config, result, pipeline.FORMATS, printer=_app()["workers"])
+        pipeline.write(config, result, pipeline.FORMATS, printer=_app()["workers"], languages=config.languages)
         pipeline.write_index(config)
     if config.job.approval == "required":  # pipeline.write made a draft: readers see nothing yet
         flash(f"Saved as a draft: {result.partner.short_name}, {result.period.key}. It is published when an editor "
               "approves it on the desk.")
     else:
         flash(f"Added to the archive: {result.partner.short_name}, {result.period.key}.")
-    return redirect(url_for("views.briefing", partner=result.partner.code, period=result.period.key), code=303)
+    return redirect(url_for("views.briefing", partner=result.partner.code, period=result.period.key,
+                            **_lang_arg(_language())), code=303)
 
 
 @blueprint.get("/archive")

@@ -41,9 +41,10 @@ def _html_row(html: str, table: str) -> list[str]:
 
 
 def _text_row(text: str) -> list[str]:
-    """The Balance line of the plain-text digest: columns of 13, 23 and 23 characters, two spaces, the change."""
+    """The Balance line of the plain-text digest: columns of 15 (room for Spanish labels), 23 and 23 characters,
+    two spaces, the change."""
     line = re.search(r"^Balance .*$", text, re.M).group(0)
-    return [line[13:36].strip(), line[36:59].strip(), line[61:]]
+    return [line[15:38].strip(), line[38:61].strip(), line[63:]]
 
 
 @pytest.mark.parametrize(("partner", "period", "cells"), [

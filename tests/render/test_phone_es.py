@@ -1,0 +1,32 @@
+"""The Spanish edition on a phone (390 px), in a real browser: longer words, same layout promises."""
+
+from __future__ import annotations
+
+from test_phone import PHONE, browser  # noqa: F401  (the module's browser fixture)
+
+from reportgen import pipeline
+
+
+def test_the_spanish_edition_reads_on_a_phone(browser, config, mx_2024, tmp_path):  # noqa: F811
+    paths = pipeline.write(config, mx_2024, ["html"], tmp_path, languages=["en", "es"])
+    spanish = next(p for p in paths if p.name.endswith(".es.html"))
+    page = browser.new_page(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
+    page.goto(spanish.as_uri(), wait_until="load")
+    width, inner = page.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")
+    assert width <= inner, f"the page scrolls sideways: {width}px wide in a {inner}px viewport"
+    assert "168.6 mil millones de dólares" in page.locator("h1").inner_text()
+    overflow = page.evaluate("""() => {
+        const box = document.querySelector('.key-figures'), edge = box.getBoundingClientRect().right;
+        return Array.from(box.querySelectorAll('*'))
+            .filter(e => e.getBoundingClientRect().right > edge + 0.5 || e.scrollWidth > e.clientWidth + 1)
+            .map(e => e.tagName + ': ' + e.textContent.trim().slice(0, 40));
+    }""")
+    assert overflow == [], f"wider than the key figures box on a phone: {overflow}"
+    cells = page.locator(".key-figures tr").filter(has_text="Saldo").locator("td").all_inner_texts()
+    assert [" ".join(c.split()) for c in cells] == ["déficit de 168.6 mmdd", "déficit de 148.5 mmdd",
+                                                    "se amplió 13.6%"]
+    switch = page.locator("nav.editions a")
+    assert switch.inner_text() == "English" and switch.is_visible()
+    switch.click()
+    assert page.url.endswith("/MEX-2024.html") and "$168.6 billion" in page.locator("h1").inner_text()
+    page.close()
