@@ -122,7 +122,7 @@ def test_bad_partner_period_language_and_options_get_one_line(home):
         (("--partner", "Mexcio", "--period", "2024"), "unknown partner 'Mexcio'; did you mean Mexico?"),
         (("--partner", "MX", "--period", "2024-13"), "period '2024-13' is not a year"),
         (("--partner", "MX", "--period", "2031"), "no data for 2031 yet"),
-        (("--partner", "MX", "--period", "2024", "--lang", "fr"), "unknown language 'fr': choose en or es"),
+        (("--partner", "MX", "--period", "2024", "--lang", "fr"), "language 'fr': reportgen writes en or es"),
         (("--partner", "MX", "--period", "2024", "--file", "note.md", "--remove"), "not both"),
         (("--partner", "MX", "--period", "2024", "--editor", "Jane"), "--editor goes with --file"),
         (("--partner", "MX", "--period", "2024", "--file", "missing.md"), "missing.md: cannot read the note"),

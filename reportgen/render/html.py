@@ -77,9 +77,11 @@ def story_template(language: str) -> str:
 def css_string(text: str) -> Markup:
     """`text` as a quoted CSS string that is safe inside a <style> element (for a name from the config).
 
-    Marked safe: HTML escaping would put entities into the CSS, which a <style> element does not decode.
+    Marked safe: HTML escaping would put entities into the CSS, which a <style> element does not decode. Text
+    already escaped (a config name joined with a translated message, which is Markup) is unescaped first.
     """
-    escaped = "".join(f"\\{ord(ch):x} " if ch in '\\"<>&' or ord(ch) < 32 else ch for ch in str(text))
+    text = text.unescape() if isinstance(text, Markup) else str(text)
+    escaped = "".join(f"\\{ord(ch):x} " if ch in '\\"<>&' or ord(ch) < 32 else ch for ch in text)
     return Markup(f'"{escaped}"')
 
 
