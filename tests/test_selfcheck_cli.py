@@ -18,8 +18,8 @@ from reportgen.render.html import bundled_templates
 
 # (template, the text replaced, the wrong figure put in its place, what the error names)
 INJECTIONS = {
-    "computed": ("_key_figures.html", '<td role="cell">{{ f.figures.exports|money }}</td>',
-                 '<td role="cell">{{ (f.figures.balance * 1.1)|int|money }}</td>', "$185.5 billion"),
+    "computed": ("_key_figures.html", '<td role="cell">{{ f.figures.exports|money_cell }}</td>',
+                 '<td role="cell">{{ (f.figures.balance * 1.1)|int|money_cell }}</td>', "$185.5 billion"),
     "literal": ("_story.html", '{{ "reached" if f.record else "widened to" }} {{ f.figures.balance|money }}',
                 '{{ "reached" if f.record else "widened to" }} $999.9 billion', "$999.9 billion"),
 }
@@ -93,8 +93,8 @@ def test_a_digest_with_a_wrong_figure_fails_and_writes_nothing(home):
     for path in (home / "output").rglob("*"):
         if path.is_file():
             path.unlink()
-    inject(home, "email/digest.txt", "KEY FIGURES\n",
-           "KEY FIGURES\nYear to date: {{ (f.figures.exports * 0.9)|int|money }}\n")
+    inject(home, "email/digest.txt", '{{ _("Key figures")|upper }}\n',
+           '{{ _("Key figures")|upper }}\nYear to date: {{ (f.figures.exports * 0.9)|int|money }}\n')
     line = one_line_error(run("send", "--partner", "MX", "--period", "2024", "--dry-run", cwd=home),
                           'self-check: "$301.0 billion" in MEX-2024 digest (text) ("...')
     assert "Year to date: $301.0 billion" in line
