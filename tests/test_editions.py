@@ -72,14 +72,20 @@ def test_a_config_with_an_unknown_language_names_the_key(tmp_path):
         load_config(path)
 
 
-def test_a_language_left_out_of_a_rebuild_leaves_the_archive(config, monkeypatch):
+def test_a_rebuild_in_one_language_rebuilds_the_other_edition_in_the_archive(config, monkeypatch):
+    """`build --lang en` on an archived briefing with both editions keeps both, and both of the new build."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795435200")
     pipeline.build(config, "CA", "2024", formats=["html"])
     folder = config.output_dir / "2024" / "CAN"
     assert sorted(p.name for p in folder.iterdir()) == ["CAN-2024.es.html", "CAN-2024.html"]
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795438800")  # an hour later, English only
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795438800")  # an hour later, English asked for
     pipeline.build(config, "CA", "2024", formats=["html"], languages=["en"])
-    assert sorted(p.name for p in folder.iterdir()) == ["CAN-2024.html"]
+    assert sorted(p.name for p in folder.iterdir()) == ["CAN-2024.es.html", "CAN-2024.html"]
+    for name in ("CAN-2024.html", "CAN-2024.es.html"):
+        assert "2026-11-23T13:00:00Z" in (folder / name).read_text()
+    assert '<a href="CAN-2024.es.html"' in (folder / "CAN-2024.html").read_text()
     index = (config.output_dir / "index.html").read_text()
-    assert "CAN-2024.es.html" not in index and "Español" not in index
-    assert "<nav" not in (folder / "CAN-2024.html").read_text()
+    assert "CAN-2024.es.html" in index and "CAN-2024.html" in index
+    out = config.output_dir.parent / "plain"  # a folder of the user's own: only what was asked for
+    pipeline.build(config, "CA", "2024", formats=["html"], out_dir=out, languages=["en"])
+    assert [p.name for p in out.iterdir()] == ["CAN-2024.html"]

@@ -278,8 +278,14 @@ def write(config: Config, result: Facts | ReporterFacts, formats: Iterable[str] 
         result = _with_history(result, earlier)
     # Another reporter's briefings are written in English only (the command line refuses --lang for them).
     languages = [DEFAULT] if isinstance(result, ReporterFacts) else list(languages)
-    charts = draw(result, locale=config.briefing.locale)  # once: each edition swaps in its words
     name = archive.stem(code, result.period)
+    if out_dir is None:
+        # An edition already in the archive (or on the desk) is rebuilt with the one asked for: the editions of
+        # an archived briefing are of one vintage, and `build --lang es` does not take the English one away.
+        there = [base / archive.folder(code, result.period) for base in (config.output_dir, config.drafts_dir)]
+        languages += [lang for lang in LOCALES if lang not in languages and any(
+            (place / f"{name}{suffix(lang)}.{kind}").is_file() for place in there for kind in FORMATS)]
+    charts = draw(result, locale=config.briefing.locale)  # once: each edition swaps in its words
     linked = "html" if "html" in formats else "pdf"  # what a reader of one edition is sent to for another
     links = {lang: f"{name}{suffix(lang)}.{linked}" for lang in languages}
     editions = {lang: render(config, result, moment=moment, language=lang,
@@ -297,8 +303,8 @@ def write(config: Config, result: Facts | ReporterFacts, formats: Iterable[str] 
             print_pdf = printer.write_pdf if printer else write_pdf
             written.append(print_pdf(rendered.html, stem.with_name(stem.name + ".pdf")))
     if out_dir is None:
-        # A format or a language not built this time would be left from an earlier vintage: an archived
-        # briefing's files always say the same thing.
+        # A format not built this time would be left from an earlier vintage: an archived briefing's files
+        # always say the same thing.
         for lang in LOCALES:
             stem = folder / (name + suffix(lang))
             for kind in FORMATS:
