@@ -139,11 +139,14 @@ def period_label(period: Period | str, locale: str = LOCALE) -> str:
 
 
 def period_prose(period: Period | str, locale: str = LOCALE, *, article: bool = True) -> str:
-    """'2024', 'mayo de 2024', 'los primeros cinco meses de 2024' (without the article for headlines)."""
+    """'2024', 'mayo de 2024', 'los primeros cinco meses de 2024'; in a headline (no article) the span as the
+    Mexican press heads it: 'enero-mayo de 2024'."""
     period = Period.parse(period) if isinstance(period, str) else period
     if period.kind != "ytd":
         return period_label(period, locale)
-    return ("los " if article else "") + f"primeros {NUMBER_WORDS[period.month - 1]} meses de {period.year}"
+    if not article:
+        return f"{month_name(1, locale)}-{month_name(period.month, locale)} de {period.year}"
+    return f"los primeros {NUMBER_WORDS[period.month - 1]} meses de {period.year}"
 
 
 def month_label(key: str, locale: str = LOCALE) -> str:
