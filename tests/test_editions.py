@@ -36,6 +36,15 @@ def test_the_configured_languages_land_side_by_side_in_the_archive(config, monke
     index = (config.output_dir / "index.html").read_text()
     assert 'href="2024/MEX/MEX-2024.html">U.S. goods trade deficit with Mexico hits record' in index
     assert 'href="2024/MEX/MEX-2024.es.html">Déficit comercial de Estados Unidos con México alcanza récord' in index
+    assert '<a href="index.es.html" hreflang="es-MX" lang="es-MX">Español</a>' in index
+    spanish_index = (config.output_dir / "index.es.html").read_text()  # the same briefings, in Spanish words
+    assert '<html lang="es-MX">' in spanish_index
+    assert "informes sobre el comercio de Estados Unidos</title>" in spanish_index
+    assert "2 informes, actualizado el 23 de noviembre de 2026" in spanish_index
+    assert '<li lang="en"><a href="2024/MEX/MEX-2024.html">U.S. goods trade deficit with Mexico' in spanish_index
+    assert '<li><a href="2024/MEX/MEX-2024.es.html">Déficit comercial de Estados Unidos con México' in spanish_index
+    assert '<a href="index.html" hreflang="en" lang="en">English</a>' in spanish_index
+    assert "briefing" not in spanish_index.replace('lang="en"><a href="2024/MEX/MEX-2024.html">', "")
     feed = feedparser.parse(config.output_dir / "feed.atom")
     assert not feed.bozo
     assert [e.link for e in feed.entries] == ["https://news.example/trade/archive/2024/MEX/MEX-2024.html",

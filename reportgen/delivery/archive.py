@@ -47,9 +47,11 @@ def newest_first(builds: list[Built]) -> list[Built]:
 
 
 def write_index(env: jinja2.Environment, output_dir: Path, builds: list[Built], *, public_url: str,
-                updated: str, publisher: str, publisher_url: str) -> list[Path]:
+                updated: str, publisher: str, publisher_url: str,
+                languages: dict[str, jinja2.Environment] | None = None) -> list[Path]:
     """Write the index page and the Atom feed of the archive, linking the files each briefing has; both are
-    named for the publisher."""
+    named for the publisher. `languages` gives the environment of each other language whose readers get an
+    index page of their own (index.es.html), listing the same briefings."""
     builds = newest_first(builds)
     base = public_url.rstrip("/") + "/archive"
 
@@ -62,9 +64,15 @@ def write_index(env: jinja2.Environment, output_dir: Path, builds: list[Built], 
     # One entry per edition, each with its own headline and language: (build, files, language).
     listed = [(dataclasses.replace(b, headline=b.headline_in(lang)), found, lang)
               for b in builds for lang in b.languages if any((found := files(b, lang)).values())]
+    pages = {"en": env, **(languages or {})}
+    indexes = {lang: index_name(lang) for lang in pages}
     context = {"builds": listed, "base": base, "updated": updated, "publisher": publisher,
-               "publisher_url": publisher_url}
-    return [
-        write_atomic(output_dir / INDEX, env.get_template("archive/index.html").render(**context)),
-        write_atomic(output_dir / FEED, env.get_template("archive/feed.atom").render(**context)),
-    ]
+               "publisher_url": publisher_url, "indexes": indexes}
+    written = [write_atomic(output_dir / indexes[lang], page.get_template("archive/index.html").render(**context))
+               for lang, page in pages.items()]
+    return [*written, write_atomic(output_dir / FEED, env.get_template("archive/feed.atom").render(**context))]
+
+
+def index_name(language: str) -> str:
+    """The archive's index page for readers of `language`: index.html, index.es.html."""
+    return INDEX.replace(".html", f"{suffix(language)}.html")

@@ -349,9 +349,11 @@ def write_index(config: Config) -> list[Path]:
     """Rewrite the archive's index page and Atom feed from the record of builds."""
     with Store(config.db_path) as store:
         builds = records.latest(store)
-    return archive.write_index(environment(config.templates_dir, config.briefing.locale), config.output_dir, builds,
+    return archive.write_index(edition_environment(config), config.output_dir, builds,
                                public_url=config.public_url, publisher=config.publisher.name,
-                               publisher_url=config.publisher_url, updated=iso(build_time()))
+                               publisher_url=config.publisher_url, updated=iso(build_time()),
+                               languages={lang: edition_environment(config, lang)
+                                          for lang in config.languages if lang != DEFAULT})
 
 
 def build(config: Config, partner: str, period: str, formats: Iterable[str] = FORMATS,
