@@ -56,6 +56,26 @@ def plain(markup: object) -> str:
     return " ".join(html.unescape(str(markup)).split())
 
 
+# Words that finish an amount ("$1.1 billion", "1.1 mil millones de dólares"): a preview never ends on one.
+UNIT_WORDS = frozenset({"trillion", "billion", "million", "billón", "billones", "mil", "millón", "millones", "de",
+                        "dólares"})
+
+
+def preview(text: str, length: int = 140) -> str:
+    """The inbox preview of a lede: whole clauses (cut after a ', ' or '; ') up to `length` characters, so that
+    no figure is parted from its unit ("from $1.1…" would read as a smaller sum); the whole text if it fits."""
+    if len(text) <= length:
+        return text
+    head = text[:length]
+    cut = max(head.rfind(", "), head.rfind("; "))
+    if cut < length // 3:  # no clause ends early enough: whole words, not ending on a figure or its unit
+        words = head[:head.rfind(" ")].split(" ") if " " in head else [head]
+        while len(words) > 1 and (any(ch.isdigit() for ch in words[-1]) or words[-1].lower() in UNIT_WORDS):
+            words.pop()
+        return " ".join(words).rstrip(",;") + "…"
+    return head[:cut] + "…"
+
+
 @functools.lru_cache(maxsize=8)
 def email_environment(templates_dir: Path | None = None, locale: str = "en_US",
                       language: str = "en") -> jinja2.Environment:
@@ -63,7 +83,7 @@ def email_environment(templates_dir: Path | None = None, locale: str = "en_US",
     digest's own."""
     base = environment(templates_dir, locale, language)
     env = base.overlay()
-    env.filters = {**base.filters, "plain": plain}
+    env.filters = {**base.filters, "plain": plain, "preview": preview}
     return env
 
 
