@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from html.parser import HTMLParser
 
 import pytest
 from test_story import EXPECTED, story
@@ -17,32 +16,15 @@ from reportgen import pipeline
 from reportgen.errors import InputError
 from reportgen.periods import Period
 from reportgen.render.html import environment, render_briefing
+from reportgen.render.selfcheck import visible_text
 
 PERIODS = ("2024", "2024-01", "2024-05", "2024-05-ytd", "2016", "2009")
 NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 
 
-class BodyText(HTMLParser):
-    """The text a reader sees: the page's body, without its style and metadata."""
-
-    def __init__(self):
-        super().__init__()
-        self.parts: list[str] = []
-        self.body = False
-
-    def handle_starttag(self, tag, attrs):
-        self.body = self.body or tag == "body"
-
-    def handle_data(self, data):
-        if self.body:
-            self.parts.append(data)
-
-
 def numbers(html: str) -> Counter:
-    """The number tokens of a page's text, separators normalised (12,345.6 and 12345.6 are one number)."""
-    parser = BodyText()
-    parser.feed(html)
-    return Counter(token.replace(",", "") for token in NUMBER.findall(" ".join(parser.parts)))
+    """The number tokens of a page's visible text, separators normalised (12,345.6 and 12345.6 are one number)."""
+    return Counter(token.replace(",", "") for token in NUMBER.findall(visible_text(html)))
 
 
 @pytest.mark.parametrize("period", PERIODS)
