@@ -31,6 +31,16 @@ def commodity_name(code: str, description: str = "") -> str:
 def product_groups() -> dict[str, str]:
     """HS code -> the product a reader names it by, from the editable `data/product_groups.csv` (name, codes
     separated by semicolons): '870840' and '870850' -> 'gear boxes and drive axles for vehicles'."""
+    return {code.strip(): row["name"] for row in _group_rows() for code in row["codes"].split(";") if code.strip()}
+
+
+@cache
+def _group_rows() -> tuple[dict[str, str], ...]:
     text = resources.files("reportgen").joinpath("data/product_groups.csv").read_text(encoding="utf-8")
-    return {code.strip(): row["name"] for row in csv.DictReader(text.splitlines())
-            for code in row["codes"].split(";") if code.strip()}
+    return tuple(csv.DictReader(text.splitlines()))
+
+
+def product_name_es(name: str) -> str:
+    """A product group's Spanish name (the table's `name_es` column): 'gear boxes and drive axles for vehicles' ->
+    'cajas de cambios y ejes de transmisión para vehículos'; '' for a name the table has no Spanish for."""
+    return next((row.get("name_es") or "" for row in _group_rows() if row["name"] == name), "")
