@@ -154,6 +154,7 @@ def _mirror_side(store: Store, config: Config, reporter: Partner, partner: Partn
 
 
 def build(config: Config, reporter: str, partner: str, period: str, formats: Iterable[str] = FORMATS,
-          out_dir: Path | None = None) -> list[Path]:
-    """analyse -> write, for a briefing from `reporter`'s side (into the archive without `out_dir`)."""
-    return publish(config, facts(config, reporter, partner, period), formats, out_dir)
+          out_dir: Path | None = None, languages: Iterable[str] | None = None) -> list[Path]:
+    """analyse -> write, for a briefing from `reporter`'s side (into the archive without `out_dir`), in
+    `languages` (the config's by default)."""
+    return publish(config, facts(config, reporter, partner, period), formats, out_dir, languages)
