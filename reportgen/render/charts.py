@@ -537,8 +537,8 @@ def products(facts: ReporterFacts, locale: str, voice: Voice) -> Chart:
                       f"Comercio {de_es(nombre)} con {quien} por producto, {cuando}"),
                   say(f"Bar chart: the largest products of {reporter}'s exports to and imports from {who} in {when}, "
                       "by value",
-                      f"Gráfica de barras: los principales productos de las exportaciones {de_es(nombre)} hacia {quien} "
-                      f"y de sus importaciones desde ese país en {cuando}, por valor"),
+                      f"Gráfica de barras: los principales productos de las exportaciones {de_es(nombre)} hacia "
+                      f"{quien} y de sus importaciones desde ese país en {cuando}, por valor"),
                   credit=voice.credit, credit_es=voice.credit_es)
 
 

@@ -1,0 +1,137 @@
+"""The Spanish (es-MX) edition of briefings from another reporter's side: the same numbers as the English one for
+every partner of the Comtrade fixture's reporter, wording reviewed by hand (tests/expected/MEX-RUS-2016.es.txt,
+read line by line as a Mexican copy editor would: agreement, "mil millones de dólares", lower-case months), charts
+that speak Spanish, and `build --lang es` writing the .es files into the archive."""
+
+from __future__ import annotations
+
+import base64
+import re
+import subprocess
+import sys
+from collections import Counter
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from comtrade_seed import FIXTURE, seed
+from test_reporter_story import EXPECTED, story
+
+from reportgen import pipeline
+from reportgen.render.charts import draw, in_language
+from reportgen.render.html import environment, render_briefing
+
+NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+BUILT = "2026-11-23T12:00:00Z"
+
+
+class BodyText(HTMLParser):
+    """The text a reader sees: the page's body, without its style and metadata."""
+
+    def __init__(self):
+        super().__init__()
+        self.parts: list[str] = []
+        self.body = False
+
+    def handle_starttag(self, tag, attrs):
+        self.body = self.body or tag == "body"
+
+    def handle_data(self, data):
+        if self.body:
+            self.parts.append(data)
+
+
+def numbers(html: str) -> Counter:
+    """The number tokens of a page's text, separators normalised (12,345.6 and 12345.6 are one number)."""
+    parser = BodyText()
+    parser.feed(html)
+    return Counter(token.replace(",", "") for token in NUMBER.findall(" ".join(parser.parts)))
+
+
+def page(facts, language: str) -> str:
+    env = environment(language=language)
+    return render_briefing(env, facts, [], built_at=BUILT, template="reporter.html",
+                           story=env.globals["reporter_story_template"]).html
+
+
+def partners_of_mexico(period: str) -> list[str]:
+    """Every country Mexico reported trade with in the period, read from the fixture apart from the store."""
+    codes = set()
+    for line in FIXTURE.read_text(encoding="utf-8").splitlines()[1:]:
+        reporter, partner, _flow, year, commodity, value = line.split(",")
+        if reporter == "MEX" and year == period and commodity == "TOTAL" and int(value) and partner != "WLD" \
+                and not partner.startswith("M49-"):
+            codes.add(partner)
+    return sorted(codes)
+
+
+def test_golden_text(comtrade_config):
+    facts = pipeline.reporter.facts(comtrade_config, "MX", "RU", "2016")
+    spanish = story(pipeline.render(comtrade_config, facts, language="es").html)
+    assert spanish == (EXPECTED / "MEX-RUS-2016.es.txt").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("period", ["2016", "2015"])
+def test_every_number_in_the_spanish_text_is_the_english_one(comtrade_config, period):
+    partners = partners_of_mexico(period)
+    assert len(partners) > 40, len(partners)
+    for code in partners:
+        facts = pipeline.reporter.facts(comtrade_config, "MX", code, period)
+        english, spanish = page(facts, "en"), page(facts, "es")
+        assert numbers(spanish) == numbers(english), (code, period)
+        assert '<html lang="es-MX">' in spanish
+
+
+def svg_texts(chart) -> list[str]:
+    svg = base64.b64decode(chart.src.split(",", 1)[1]).decode("utf-8")
+    return re.findall(r">([^<>]+)</text>", svg)
+
+
+def test_charts_speak_spanish_with_the_same_figures(comtrade_config):
+    facts = pipeline.reporter.facts(comtrade_config, "MX", "RU", "2016")
+    charts = draw(facts)
+    spanish = [in_language(chart, "es") for chart in charts]
+    assert [c.id for c in spanish] == ["chart-annual", "chart-partners", "chart-products"]
+    assert [c.title for c in spanish] == [
+        "Exportaciones e importaciones de bienes de México con Rusia, 2012 a 2016",
+        "Principales socios comerciales de México por comercio total de bienes, 2016",
+        "Comercio de México con Rusia por producto, 2016"]
+    words = " ".join(text for chart in spanish for text in svg_texts(chart))
+    for said in ("Fuente: UN Comtrade, según lo reportado por México", "Exportaciones hacia Rusia (HS6)",
+                 "Importaciones desde Rusia (HS6)", "Fertilizantes nitrogenados", "Principales productos por valor",
+                 "49 millones de dólares"):
+        assert said in words, said
+    for english in ("Source", "Exports to", "Imports from", "Nitrogen", "Largest products", "$"):
+        assert english not in words, english
+    # A wrapped product name is swapped line for line: its Spanish lines are as many as the English ones.
+    assert "Cajas de cambios y ejes de" in words or "Cajas de cambios y ejes" in words
+    figures = [[w for w in svg_texts(c) if NUMBER.fullmatch(w.lstrip("−"))] for c in (*charts, *spanish)]
+    assert figures[:len(charts)] == figures[len(charts):]
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "reportgen", "--data-dir", "data", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=180, check=False)
+
+
+def test_build_lang_es_writes_the_spanish_files(tmp_path):
+    (tmp_path / "config.yaml").write_text("feeds: []\n", encoding="utf-8")
+    seed(tmp_path / "data" / "reportgen.db")
+    result = run("build", "--reporter", "MX", "--partner", "RU", "--period", "2016", "--lang", "es", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["output/2016/MEX-RUS/MEX-RUS-2016.es.html", "output/2016/MEX-RUS/MEX-RUS-2016.es.pdf"]
+    html = (tmp_path / "output/2016/MEX-RUS/MEX-RUS-2016.es.html").read_text(encoding="utf-8")
+    assert '<html lang="es-MX">' in html
+    assert "<h1>Exportaciones de México a Rusia alcanzan récord de 179 millones de dólares en 2016</h1>" in html
+    assert (tmp_path / "output/2016/MEX-RUS/MEX-RUS-2016.es.pdf").read_bytes().startswith(b"%PDF")
+    # Both editions, each linking the other; the English one is not taken away by a later Spanish build.
+    result = run("build", "--reporter", "MX", "--partner", "RU", "--period", "2016", "--lang", "en,es",
+                 "--format", "html", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    english = (tmp_path / "output/2016/MEX-RUS/MEX-RUS-2016.html").read_text(encoding="utf-8")
+    assert 'href="MEX-RUS-2016.es.html"' in english
+    assert 'href="MEX-RUS-2016.html"' in (tmp_path / "output/2016/MEX-RUS/MEX-RUS-2016.es.html").read_text("utf-8")
+    result = run("build", "--reporter", "MX", "--partner", "RU", "--period", "2016", "--lang", "es",
+                 "--format", "html", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "output/2016/MEX-RUS/MEX-RUS-2016.html").is_file()
