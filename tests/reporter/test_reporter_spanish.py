@@ -119,7 +119,8 @@ def test_build_lang_es_writes_the_spanish_files(tmp_path):
     seed(tmp_path / "data" / "reportgen.db")
     result = run("build", "--reporter", "MX", "--partner", "RU", "--period", "2016", "--lang", "es", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["output/2016/MEX-RUS/MEX-RUS-2016.es.html", "output/2016/MEX-RUS/MEX-RUS-2016.es.pdf"]
+    assert result.stdout.split() == ["output/2016/MEX-RUS/MEX-RUS-2016.es.html",
+                                     "output/2016/MEX-RUS/MEX-RUS-2016.es.pdf"]
     html = (tmp_path / "output/2016/MEX-RUS/MEX-RUS-2016.es.html").read_text(encoding="utf-8")
     assert '<html lang="es-MX">' in html
     assert "<h1>Exportaciones de México a Rusia alcanzan récord de 179 millones de dólares en 2016</h1>" in html
@@ -135,3 +136,19 @@ def test_build_lang_es_writes_the_spanish_files(tmp_path):
                  "--format", "html", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "output/2016/MEX-RUS/MEX-RUS-2016.html").is_file()
+
+
+def test_a_spanish_note_shows_in_the_spanish_edition_only(comtrade_config, tmp_path):
+    where = pipeline.notes.target(comtrade_config, "RU", "2016", reporter="MX", lang="es")
+    assert (where.code, where.lang) == ("MEX-RUS", "es")
+    assert where.rebuild == "reportgen build --reporter MEX --partner RUS --period 2016 --lang es"
+    pipeline.notes.write(comtrade_config, where, "Las sanciones marcaron *ambos* flujos.", "Ana Pérez")
+    try:
+        written = pipeline.reporter.build(comtrade_config, "MX", "RU", "2016", ["html"], tmp_path, ("en", "es"))
+        assert [p.name for p in written] == ["MEX-RUS-2016.html", "MEX-RUS-2016.es.html"]
+        english, spanish = (p.read_text(encoding="utf-8") for p in written)
+        assert "Las sanciones marcaron <em>ambos</em> flujos." in spanish
+        assert spanish.index('<p class="lede">') < spanish.index('<div class="editors-note"')
+        assert "Las sanciones" not in english
+    finally:
+        pipeline.notes.remove(comtrade_config, where)
