@@ -31,6 +31,7 @@ from reportgen.models import ChartSeries, Facts, Partner, ReporterFacts
 from reportgen.render.format import capfirst, money, ordinal, period_label
 from reportgen.render.format_es import de as de_es
 from reportgen.render.format_es import money as money_es
+from reportgen.render.format_es import money_cell as money_cell_es
 from reportgen.render.format_es import name as spanish_name
 from reportgen.render.format_es import period_label as period_label_es
 from reportgen.rounding import shown
@@ -516,10 +517,12 @@ def products(facts: ReporterFacts, locale: str, voice: Voice) -> Chart:
         positions = list(range(len(m.lines) - 1, -1, -1))
         values = [x.value for x in m.lines]
         bars = ax.barh(positions, values, height=0.66, color=[ACCENT if m.flow == "export" else GREY] * len(values))
-        ax.bar_label(bars, [say(money(v, locale), money_es(v)) for v in values],
+        ax.bar_label(bars, [say(money(v, locale), money_cell_es(v)) for v in values],
                      padding=3, fontsize=FONT - 0.5, color=INK)
-        ax.set_yticks(positions, [labels[(m.flow, x.name)] for x in m.lines])
-        ax.tick_params(labelsize=FONT, colors=INK, length=0, pad=4)
+        ax.set_yticks(positions, [])
+        ax.tick_params(length=0)
+        for position, x in zip(positions, m.lines):
+            _right_aligned(ax, position, labels[(m.flow, x.name)].split("\n"))
         ax.set_title(say(f"{'Imports from' if m.flow == 'import' else 'Exports to'} {who} ({m.level})",
                          f"{'Importaciones desde' if m.flow == 'import' else 'Exportaciones hacia'} {quien} "
                          f"({m.level})"), loc="left", fontsize=FONT, fontweight="bold", color=INK)
@@ -540,6 +543,17 @@ def products(facts: ReporterFacts, locale: str, voice: Voice) -> Chart:
                       f"Gráfica de barras: los principales productos de las exportaciones {de_es(nombre)} hacia "
                       f"{quien} y de sus importaciones desde ese país en {cuando}, por valor"),
                   credit=voice.credit, credit_es=voice.credit_es)
+
+
+def _right_aligned(ax, position: float, lines: list[str]) -> None:
+    """A label's lines at the left of the axis, each one text anchored at its right end, so that the Spanish that
+    `in_language` puts in its place stays right-aligned however long it is (a multi-line text is placed line by
+    line from the English widths)."""
+    step = FONT * 1.2
+    for index, line in enumerate(lines):
+        ax.annotate(line, (0, position), xycoords=("axes fraction", "data"), textcoords="offset points",
+                    xytext=(-4, ((len(lines) - 1) / 2 - index) * step), ha="right", va="center", fontsize=FONT,
+                    color=INK, annotation_clip=False)
 
 
 def _wrapped(name: str, name_es: str, width: int = 26) -> str:
