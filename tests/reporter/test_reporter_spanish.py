@@ -154,3 +154,24 @@ def test_a_spanish_note_shows_in_the_spanish_edition_only(comtrade_config, tmp_p
         assert "Las sanciones" not in english
     finally:
         pipeline.notes.remove(comtrade_config, where)
+
+
+def test_the_spanish_edition_reads_on_a_phone(comtrade_config, tmp_path):
+    """390 CSS px in Debian's chromium: the longer Spanish words scroll nothing sideways; the charts load."""
+    from playwright.sync_api import sync_playwright
+
+    facts = pipeline.reporter.facts(comtrade_config, "MX", "RU", "2016")
+    [html] = pipeline.write(comtrade_config, facts, ["html"], tmp_path, languages=("es",))
+    assert html.name == "MEX-RUS-2016.es.html"
+    args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--no-first-run"]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=args)
+        page = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True)
+        page.goto(html.as_uri(), wait_until="load")
+        width, inner = page.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")
+        images = page.evaluate("Array.from(document.images, i => [i.alt, i.complete, i.naturalWidth, i.width])")
+        browser.close()
+    assert inner == 390 and width <= inner, f"the page scrolls sideways: {width}px wide"
+    assert [alt.split(":")[0] for alt, *_ in images] == ["Gráfica de líneas", "Gráfica de barras", "Gráfica de barras"]
+    assert all(complete and natural > 0 and 0 < shown <= inner for _, complete, natural, shown in images)
