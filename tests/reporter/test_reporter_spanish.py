@@ -175,3 +175,33 @@ def test_the_spanish_edition_reads_on_a_phone(comtrade_config, tmp_path):
     assert inner == 390 and width <= inner, f"the page scrolls sideways: {width}px wide"
     assert [alt.split(":")[0] for alt, *_ in images] == ["Gráfica de líneas", "Gráfica de barras", "Gráfica de barras"]
     assert all(complete and natural > 0 and 0 < shown <= inner for _, complete, natural, shown in images)
+
+
+def test_mirror_against_census_in_spanish(comtrade_config, tmp_path):
+    """Mexico's imports from the United States beside the U.S. exports Census reported: CIF against f.a.s."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    from reportgen.models import Batch, Observation, Vintage
+    from reportgen.store import Store
+
+    config = comtrade_config.model_copy(update={"data_dir": tmp_path / "data"})
+    seed(config.db_path)
+    exports = [19_004_118_330 + n * 1_000_000 for n in range(12)]  # U.S. exports to Mexico, by month of 2016
+    census = [Observation("MEX", "export", f"2016-{n + 1:02d}", v) for n, v in enumerate(exports)]
+    census += [Observation("MEX", "import", f"2016-{n + 1:02d}", 24_500_000_000) for n in range(12)]
+    census += [Observation("MEX", "export", "2016", sum(exports)),
+               Observation("MEX", "import", "2016", 294_000_000_000)]
+    vintage = Vintage("census-bulk", "2026-10-01/0c0ffee0", "2026-10-01T12:00:00Z", "country.xlsx", "0c0ffee0")
+    with Store(config.db_path) as store:
+        store.add(Batch(vintage, census, last_month="2016-12"))
+    facts = pipeline.reporter.facts(config, "MX", "US", "2016")
+    html = pipeline.render(config, facts, language="es").html
+    mexico = 179_582_331_006  # Mexico's imports from the United States, as the fixture holds them
+    gap = sum(exports) - mexico
+    percent = (Decimal(gap) / Decimal(sum(exports)) * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    assert (f"Las importaciones desde Estados Unidos que reportó México quedaron {Decimal(gap) / 10**9:.1f} mil "
+            f"millones de dólares ({percent}%) por debajo de los {Decimal(sum(exports)) / 10**9:.1f} mil millones de "
+            "dólares que la Oficina del Censo reportó como exportaciones de Estados Unidos a México en 2016: las "
+            "importaciones se valoran CIF, con flete y seguro incluidos, y las exportaciones f.a.s., libres al "
+            "costado del buque en el puerto de salida") in story(html)
+    assert "Cifras de Estados Unidos:" in html and "Oficina del Censo" in html
