@@ -205,3 +205,20 @@ def test_mirror_against_census_in_spanish(comtrade_config, tmp_path):
             "importaciones se valoran CIF, con flete y seguro incluidos, y las exportaciones f.a.s., libres al "
             "costado del buque en el puerto de salida") in story(html)
     assert "Cifras de Estados Unidos:" in html and "Oficina del Censo" in html
+
+
+def test_a_wrong_figure_in_a_newsroom_spanish_reporter_story_fails(comtrade_config, tmp_path):
+    from reportgen.errors import SelfCheckError
+    from reportgen.render.html import bundled_templates
+
+    story_es = (bundled_templates() / "_reporter_story.es.html").read_text(encoding="utf-8")
+    wrong = story_es.replace("e importó {{ m|money }}", "e importó {{ (m * 1.7)|int|money }}")
+    assert wrong != story_es
+    (tmp_path / "_reporter_story.es.html").write_text(wrong, encoding="utf-8")
+    config = comtrade_config.model_copy(update={"templates_dir": tmp_path})
+    facts = pipeline.reporter.facts(config, "MX", "RU", "2016")
+    pipeline.render(config, facts)  # the English edition does not read the Spanish story
+    with pytest.raises(SelfCheckError) as caught:
+        pipeline.render(config, facts, language="es")
+    assert str(caught.value) == ('self-check: "2.2 mil millones" in MEX-RUS-2016.es.html ("...dólares a Rusia e importó '
+                                 '2.2 mil millones de dólares de ese país,...") is not a figure of the facts')
