@@ -220,5 +220,5 @@ def test_a_wrong_figure_in_a_newsroom_spanish_reporter_story_fails(comtrade_conf
     pipeline.render(config, facts)  # the English edition does not read the Spanish story
     with pytest.raises(SelfCheckError) as caught:
         pipeline.render(config, facts, language="es")
-    assert str(caught.value) == ('self-check: "2.2 mil millones" in MEX-RUS-2016.es.html ("...dólares a Rusia e importó '
-                                 '2.2 mil millones de dólares de ese país,...") is not a figure of the facts')
+    assert str(caught.value) == ('self-check: "2.2 mil millones" in MEX-RUS-2016.es.html ("...dólares a Rusia e '
+                                 'importó 2.2 mil millones de dólares de ese país,...") is not a figure of the facts')
