@@ -222,3 +222,18 @@ def test_a_wrong_figure_in_a_newsroom_spanish_reporter_story_fails(comtrade_conf
         pipeline.render(config, facts, language="es")
     assert str(caught.value) == ('self-check: "2.2 mil millones" in MEX-RUS-2016.es.html ("...dólares a Rusia e '
                                  'importó 2.2 mil millones de dólares de ese país,...") is not a figure of the facts')
+
+
+def test_every_product_name_has_its_spanish():
+    """Both tables of product names give each name a Spanish one, which the Spanish edition looks up."""
+    import csv
+    from importlib import resources
+
+    from reportgen.commodities import product_name_es
+
+    for table, key in (("product_groups.csv", "name"), ("hs_names.csv", "code")):
+        text = resources.files("reportgen").joinpath(f"data/{table}").read_text(encoding="utf-8")
+        for row in csv.DictReader(text.splitlines()):
+            assert row["name_es"].strip() and product_name_es(row[key]) == row["name_es"], (table, row)
+    assert product_name_es("87") == "vehículos y autopartes"
+    assert product_name_es("901890") == ""  # named by Comtrade's own (English) description
