@@ -450,6 +450,12 @@ class ProductLine:
     # "up from less than $5 million": the smallest round amount the base value stays below once rounded as a
     # reader would see it, given only when the rise is many-fold (else the story names the figure itself).
     base_below: int | None = None
+    name_es: str = ""  # its Spanish name (product_groups.csv's name_es), '' where the table has none
+
+    @property
+    def rose(self) -> bool:
+        """Whether the product grew since the base year (the story's "up" or "down")."""
+        return self.growth_pct is not None and self.growth_pct > 0
 
 
 @dataclass(frozen=True)
@@ -474,6 +480,11 @@ class Mirror:
     gap_pct: float | None  # percent of the partner's figure
     source: str  # the partner's source: census-bulk, census-api or comtrade
     provenance: Provenance
+
+    @property
+    def by_census(self) -> bool:
+        """Whether the partner's side is the Census Bureau's (exports valued f.a.s.), not a Comtrade report (FOB)."""
+        return self.source.startswith("census")
 
 
 @dataclass(frozen=True)

@@ -49,9 +49,11 @@ def group_key(code: str, groups: Mapping[str, str]) -> str:
 
 
 def product_mix(frame: pd.DataFrame, partner: str, flow: str, period: Period, base: Period | None, *, total: int,
-                groups: Mapping[str, str], name: Callable[[str], str], top: int = 5) -> ProductMix | None:
+                groups: Mapping[str, str], name: Callable[[str], str], top: int = 5,
+                spanish: Callable[[str], str] = lambda key: "") -> ProductMix | None:
     """The `top` products of one flow with the partner in the period, with their share of the flow's total and
-    their growth since `base`; None when the store has no detail for it."""
+    their growth since `base`; None when the store has no detail for it. `spanish` names a group (or a code) in
+    Spanish, '' where it cannot."""
     digits = level(frame, partner, flow, period)
     if digits is None:
         return None
@@ -75,7 +77,7 @@ def product_mix(frame: pd.DataFrame, partner: str, flow: str, period: Period, ba
             name=name(key) if key not in groups.values() else key, codes=members[key], value=value,
             share=value / total * 100 if total else None, base_value=then,
             growth_pct=percent(value, then) if then else None,
-            base_below=below(then) if then and value >= MANY_FOLD * then else None))
+            base_below=below(then) if then and value >= MANY_FOLD * then else None, name_es=spanish(key)))
     return ProductMix(flow=flow, level=f"HS{digits}", total=total, lines=tuple(lines), base=base if has_base else None)
 
 

@@ -295,9 +295,7 @@ def build(ctx: click.Context, partner: str | None, reporter: str | None, all_par
     if pipeline.reporter.is_other_reporter(config, reporter):
         if all_partners:
             raise InputError("--all is for the United States' briefings; name one --partner with --reporter")
-        if langs is not None and chosen != ("en",):
-            raise InputError("a briefing from another reporter's side is written in English only (--lang en)")
-        for path in pipeline.reporter.build(config, reporter, partner, period, formats, out_dir):
+        for path in pipeline.reporter.build(config, reporter, partner, period, formats, out_dir, chosen):
             click.echo(str(typed_path(path)))
         return
     if partner:

@@ -240,13 +240,11 @@ def render(config: Config, result: Facts | ReporterFacts, *, moment: datetime | 
            editions: dict[str, str] | None = None, note: EditorNote | None = None) -> Rendered:
     """One briefing's HTML and headline in one language, in memory: the charts drawn (unless given: the
     editions of one briefing share them), the stylesheet inlined, `note` under the lede. A briefing from
-    another reporter's side has its own page and story templates, in English only."""
+    another reporter's side has its own page and story templates (each language its own story)."""
+    env = edition_environment(config, language)
     pages = {}
     if isinstance(result, ReporterFacts):
-        if language != DEFAULT:
-            raise InputError("a briefing from another reporter's side is written in English only (--lang en)")
-        pages = {"template": "reporter.html", "story": "_reporter_story.html"}
-    env = edition_environment(config, language)
+        pages = {"template": "reporter.html", "story": env.globals["reporter_story_template"]}
     if charts is None:
         charts = draw(result, locale=config.briefing.locale, language=language)
     return render_briefing(env, result, charts, built_at=iso(moment or build_time()),
@@ -276,8 +274,7 @@ def write(config: Config, result: Facts | ReporterFacts, formats: Iterable[str] 
             earlier = tuple((b.built_at, b.source, b.vintage, _published(store, b.source, b.vintage))
                             for b in records.history(store, code, key, published_only=True))
         result = _with_history(result, earlier)
-    # Another reporter's briefings are written in English only (the command line refuses --lang for them).
-    languages = [DEFAULT] if isinstance(result, ReporterFacts) else list(languages)
+    languages = list(languages)
     name = archive.stem(code, result.period)
     if out_dir is None:
         # An edition already in the archive (or on the desk) is rebuilt with the one asked for: the editions of

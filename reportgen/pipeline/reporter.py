@@ -13,7 +13,7 @@ from pathlib import Path
 
 from reportgen.analysis import reporter as analysis
 from reportgen.analysis.table import TradeTable
-from reportgen.commodities import commodity_name, product_groups
+from reportgen.commodities import commodity_name, product_groups, product_name_es
 from reportgen.config import Config
 from reportgen.errors import InputError
 from reportgen.models import Figures, Partner, ProductMix, Provenance, ReporterFacts, Total
@@ -111,7 +111,8 @@ def facts(config: Config, reporter: str, partner: str, period: str | Period) -> 
         base = growth.period if growth else None
         for flow, total in (("export", result.figures.exports), ("import", result.figures.imports)):
             mix = product_mix(frame, other.code, flow, when, base, total=total, groups=product_groups(),
-                              name=lambda code: commodity_name(code, descriptions.get(code, "")), top=TOP_PRODUCTS)
+                              name=lambda code: commodity_name(code, descriptions.get(code, "")), top=TOP_PRODUCTS,
+                              spanish=product_name_es)
             if mix is not None and mix.lines:
                 products.append(mix)
     mirror = None
@@ -153,6 +154,7 @@ def _mirror_side(store: Store, config: Config, reporter: Partner, partner: Partn
 
 
 def build(config: Config, reporter: str, partner: str, period: str, formats: Iterable[str] = FORMATS,
-          out_dir: Path | None = None) -> list[Path]:
-    """analyse -> write, for a briefing from `reporter`'s side (into the archive without `out_dir`)."""
-    return publish(config, facts(config, reporter, partner, period), formats, out_dir)
+          out_dir: Path | None = None, languages: Iterable[str] | None = None) -> list[Path]:
+    """analyse -> write, for a briefing from `reporter`'s side (into the archive without `out_dir`), in
+    `languages` (the config's by default)."""
+    return publish(config, facts(config, reporter, partner, period), formats, out_dir, languages)

@@ -29,7 +29,9 @@ from babel.numbers import format_decimal
 
 from reportgen.models import ChartSeries, Facts, Partner, ReporterFacts
 from reportgen.render.format import capfirst, money, ordinal, period_label
+from reportgen.render.format_es import de as de_es
 from reportgen.render.format_es import money as money_es
+from reportgen.render.format_es import money_cell as money_cell_es
 from reportgen.render.format_es import name as spanish_name
 from reportgen.render.format_es import period_label as period_label_es
 from reportgen.rounding import shown
@@ -78,12 +80,14 @@ def say(english: str, spanish: str | None = None) -> str:
 @dataclass(frozen=True)
 class Voice:
     """Whose figures the charts show, in their titles and credit: the United States' (Census) or another
-    reporter's (UN Comtrade)."""
+    reporter's (UN Comtrade), in both languages."""
 
     goods: str  # "U.S. goods exports to and imports from ..."
     partners: str  # the partners chart's title, before ", 2016"
     leaders: str  # its alternative text: "the 10 largest U.S. trading partners"
     credit: str
+    whose_es: str = "de Estados Unidos"  # "exportaciones e importaciones de bienes de México con ..."
+    credit_es: str | None = None  # None: SPANISH_CREDIT's words for `credit`
 
 
 US = Voice("U.S. goods", "Largest U.S. trading partners", "largest U.S. trading partners", CENSUS)
@@ -91,9 +95,10 @@ US = Voice("U.S. goods", "Largest U.S. trading partners", "largest U.S. trading 
 
 def voice_of(reporter: Partner) -> Voice:
     """The charts' words for a briefing from `reporter`'s side, as it reported its figures to UN Comtrade."""
-    name = reporter.display_name
+    name, nombre = reporter.display_name, spanish_name(reporter)
     return Voice(f"{capfirst(name)}'s goods", f"{capfirst(name)}'s largest trading partners",
-                 f"largest trading partners of {name}", f"Source: UN Comtrade, as reported by {name}")
+                 f"largest trading partners of {name}", f"Source: UN Comtrade, as reported by {name}",
+                 de_es(nombre), f"Fuente: UN Comtrade, según lo reportado por {nombre}")
 
 
 @dataclass(frozen=True)
@@ -147,7 +152,7 @@ def _draw(facts: Facts | ReporterFacts, locale: str) -> list[Chart]:
         charts = [_worded(_annual, own.partner, series, locale, voice)] if series and series.annual else []
         if series and series.top_partners:
             charts.append(_worded(_partners, own, series, locale, voice))
-        return charts + ([_worded(products, facts, locale, voice.credit)] if facts.products else [])
+        return charts + ([_worded(products, facts, locale, voice)] if facts.products else [])
     series = facts.charts
     if series is None:
         return []
@@ -235,15 +240,13 @@ def _annual(partner: Partner, series: ChartSeries, locale: str, voice: Voice = U
     span = f"{years[0]}" if len(years) == 1 else f"{years[0]} to {years[-1]}"
     lapso = f"{years[0]}" if len(years) == 1 else f"{years[0]} a {years[-1]}"
     who, quien = partner.display_name, spanish_name(partner)
-    spanish = voice is US  # another reporter's briefings are written in English only
     return _chart(fig, "chart-annual",
                   say(f"{voice.goods} exports to and imports from {who}, {span}",
-                      f"Exportaciones e importaciones de bienes de Estados Unidos con {quien}, {lapso}"
-                      if spanish else None),
+                      f"Exportaciones e importaciones de bienes {voice.whose_es} con {quien}, {lapso}"),
                   say(f"Line chart: {voice.goods} exports to and imports from {who} by year, {span}, in {unit}",
-                      f"Gráfica de líneas: exportaciones e importaciones de bienes de Estados Unidos con {quien} por "
-                      f"año, {lapso}, en {SPANISH_UNITS[unit]}" if spanish else None),
-                  credit=voice.credit)
+                      f"Gráfica de líneas: exportaciones e importaciones de bienes {voice.whose_es} con {quien} por "
+                      f"año, {lapso}, en {SPANISH_UNITS[unit]}"),
+                  credit=voice.credit, credit_es=voice.credit_es)
 
 
 def _partners(facts: Facts, series: ChartSeries, locale: str, voice: Voice = US) -> Chart:
@@ -294,7 +297,7 @@ def _partners(facts: Facts, series: ChartSeries, locale: str, voice: Voice = US)
     who, when = facts.partner.display_name, period_label(facts.period, locale)
     quien, cuando = spanish_name(facts.partner), period_label_es(facts.period)
     alt = f"Bar chart: the {len(top) - beyond} {voice.leaders} by total goods trade in {when}"
-    texto = f"Gráfica de barras: los {len(top) - beyond} principales socios comerciales de Estados Unidos por " \
+    texto = f"Gráfica de barras: los {len(top) - beyond} principales socios comerciales {voice.whose_es} por " \
             f"comercio total de bienes en {cuando}"
     if beyond:
         place = ordinal(rank.rank).removesuffix("-largest")
@@ -306,12 +309,10 @@ def _partners(facts: Facts, series: ChartSeries, locale: str, voice: Voice = US)
     else:
         alt += f"; {who} is a group of countries and is not ranked"
         texto += f"; {quien} es un grupo de países y no se clasifica"
-    spanish = voice is US
     return _chart(fig, "chart-partners",
                   say(f"{voice.partners} by total goods trade, {when}",
-                      f"Principales socios comerciales de Estados Unidos por comercio total de bienes, {cuando}"
-                      if spanish else None),
-                  say(alt, texto if spanish else None), credit=voice.credit)
+                      f"Principales socios comerciales {voice.whose_es} por comercio total de bienes, {cuando}"),
+                  say(alt, texto), credit=voice.credit, credit_es=voice.credit_es)
 
 
 def _movers(facts: Facts, locale: str) -> Chart:
@@ -415,10 +416,10 @@ def _style(ax, locale: str, *, unit: str, grid: bool = True) -> None:
         ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: _number(value, locale, "#,##0.###")))
 
 
-def _chart(fig, chart_id: str, title: str, alt: str, *, credit: str = CENSUS) -> Chart:
-    """Credit the source at the foot of `fig`, then save it as a deterministic SVG (fixed id salt, no date) in a
-    data: URL, or as PNG when drawing for email."""
-    fig.text(0.02 / WIDTH, 0.07 / fig.get_figheight(), say(credit, SPANISH_CREDIT.get(credit)), ha="left",
+def _chart(fig, chart_id: str, title: str, alt: str, *, credit: str = CENSUS, credit_es: str | None = None) -> Chart:
+    """Credit the source at the foot of `fig` (in Spanish `credit_es`, else SPANISH_CREDIT's), then save it as a
+    deterministic SVG (fixed id salt, no date) in a data: URL, or as PNG when drawing for email."""
+    fig.text(0.02 / WIDTH, 0.07 / fig.get_figheight(), say(credit, credit_es or SPANISH_CREDIT.get(credit)), ha="left",
              va="bottom", fontsize=FONT - 0.5, color=MUTED, parse_math=False)
     words = tuple(dict(_said.get() or ()).items())
     if _format.get() == "png":
@@ -497,14 +498,17 @@ def _number(value: float, locale: str, pattern: str) -> str:
     return format_decimal(round(value, 3) + 0.0, format=f"{pattern};−{pattern}", locale=locale)
 
 
-def products(facts: ReporterFacts, locale: str, credit: str) -> Chart:
+def products(facts: ReporterFacts, locale: str, voice: Voice) -> Chart:
     """Horizontal bars of each flow's largest products by value, largest on top, with their amounts."""
     who, reporter = facts.partner.display_name, facts.reporter.display_name
-    labels = {(m.flow, x.name): "\n".join(textwrap.wrap(_label(x.name), 26)) for m in facts.products for x in m.lines}
+    quien, nombre = spanish_name(facts.partner), spanish_name(facts.reporter)
+    labels = {(m.flow, x.name): _wrapped(x.name, x.name_es) for m in facts.products for x in m.lines}
     heights = [0.45 + 0.26 * len(m.lines) + 0.1 * sum("\n" in labels[(m.flow, x.name)] for x in m.lines)
                for m in facts.products]
     height = 0.35 + sum(heights) + 0.22
-    left = min(_widest(list(labels.values())) / 72 + 0.15, 2.2)
+    # Room for the labels in either language (the drawing is shared), within a bound that keeps the bars wide.
+    left = min(_widest([line for lines in _said.get() or () for line in lines]
+                       + list(labels.values())) / 72 + 0.15, 2.4)
     fig = _bare_figure(height)
     top = 1 - 0.3 / height
     for m, panel in zip(facts.products, heights):
@@ -513,20 +517,55 @@ def products(facts: ReporterFacts, locale: str, credit: str) -> Chart:
         positions = list(range(len(m.lines) - 1, -1, -1))
         values = [x.value for x in m.lines]
         bars = ax.barh(positions, values, height=0.66, color=[ACCENT if m.flow == "export" else GREY] * len(values))
-        ax.bar_label(bars, [money(v, locale) for v in values],
+        ax.bar_label(bars, [say(money(v, locale), money_cell_es(v)) for v in values],
                      padding=3, fontsize=FONT - 0.5, color=INK)
-        ax.set_yticks(positions, [labels[(m.flow, x.name)] for x in m.lines])
-        ax.tick_params(labelsize=FONT, colors=INK, length=0, pad=4)
-        ax.set_title(f"{'Imports from' if m.flow == 'import' else 'Exports to'} {who} ({m.level})", loc="left",
-                     fontsize=FONT, fontweight="bold", color=INK)
+        ax.set_yticks(positions, [])
+        ax.tick_params(length=0)
+        for position, x in zip(positions, m.lines):
+            _right_aligned(ax, position, labels[(m.flow, x.name)].split("\n"))
+        ax.set_title(say(f"{'Imports from' if m.flow == 'import' else 'Exports to'} {who} ({m.level})",
+                         f"{'Importaciones desde' if m.flow == 'import' else 'Exportaciones hacia'} {quien} "
+                         f"({m.level})"), loc="left", fontsize=FONT, fontweight="bold", color=INK)
         ax.set_xlim(0, max(values) * 1.6)  # room for the amounts
         ax.xaxis.set_visible(False)
         for side in ("top", "right", "bottom"):
             ax.spines[side].set_visible(False)
         ax.spines["left"].set_color(MUTED)
-    when = period_label(facts.period, locale)
-    fig.text(0.02 / WIDTH, 1 - 0.06 / height, f"Largest products by value, {when}", ha="left", va="top",
-             fontsize=FONT - 0.5, color=MUTED, parse_math=False)
-    return _chart(fig, "chart-products", f"{capfirst(reporter)}'s trade with {who} by product, {when}",
-                  f"Bar chart: the largest products of {reporter}'s exports to and imports from {who} in {when}, "
-                  "by value", credit=credit)
+    when, cuando = period_label(facts.period, locale), period_label_es(facts.period)
+    fig.text(0.02 / WIDTH, 1 - 0.06 / height, say(f"Largest products by value, {when}",
+                                                   f"Principales productos por valor, {cuando}"),
+             ha="left", va="top", fontsize=FONT - 0.5, color=MUTED, parse_math=False)
+    return _chart(fig, "chart-products",
+                  say(f"{capfirst(reporter)}'s trade with {who} by product, {when}",
+                      f"Comercio {de_es(nombre)} con {quien} por producto, {cuando}"),
+                  say(f"Bar chart: the largest products of {reporter}'s exports to and imports from {who} in {when}, "
+                      "by value",
+                      f"Gráfica de barras: los principales productos de las exportaciones {de_es(nombre)} hacia "
+                      f"{quien} y de sus importaciones desde ese país en {cuando}, por valor"),
+                  credit=voice.credit, credit_es=voice.credit_es)
+
+
+def _right_aligned(ax, position: float, lines: list[str]) -> None:
+    """A label's lines at the left of the axis, each one text anchored at its right end, so that the Spanish that
+    `in_language` puts in its place stays right-aligned however long it is (a multi-line text is placed line by
+    line from the English widths)."""
+    step = FONT * 1.2
+    for index, line in enumerate(lines):
+        ax.annotate(line, (0, position), xycoords=("axes fraction", "data"), textcoords="offset points",
+                    xytext=(-4, ((len(lines) - 1) / 2 - index) * step), ha="right", va="center", fontsize=FONT,
+                    color=INK, annotation_clip=False)
+
+
+def _wrapped(name: str, name_es: str, width: int = 26) -> str:
+    """A product's axis label wrapped at `width`, with its Spanish wrapped into as many lines (each line is one
+    SVG text that `in_language` swaps); a product with no Spanish name keeps its English one in both editions."""
+    lines = textwrap.wrap(_label(name), width)
+    spanish = textwrap.wrap(capfirst(name_es), width) if name_es else lines
+    if len(spanish) != len(lines):
+        fits = [w for w in range(12, 80) if len(textwrap.wrap(capfirst(name_es), w)) == len(lines)]
+        spanish = textwrap.wrap(capfirst(name_es), min(fits, key=lambda w: abs(w - width))) if fits else spanish
+    if len(spanish) != len(lines):  # cannot be split alike: both on one line
+        lines, spanish = [_label(name)], [capfirst(name_es)]
+    for english, es in zip(lines, spanish):
+        say(english, es)
+    return "\n".join(lines)

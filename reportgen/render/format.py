@@ -200,6 +200,11 @@ def capfirst(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def product(line) -> str:
+    """A product line by the name English readers know it by: 'gear boxes and drive axles for vehicles'."""
+    return line.name
+
+
 def lowerfirst(text: str) -> str:
     """'Vehicles and parts' inside a sentence; names that start with an acronym ('HS 8714') keep it."""
     return text if text[1:2].isupper() else text[:1].lower() + text[1:]
@@ -227,6 +232,7 @@ FILTERS = {
     "names": names,
     "capfirst": capfirst,
     "lowerfirst": lowerfirst,
+    "product": product,
     "points": points,
     "name": name,
     "short_name": short_name,

@@ -234,6 +234,12 @@ def plural(who) -> bool:
     return name(who).startswith(("los ", "las "))
 
 
+def product(line) -> str:
+    """A product line by its Spanish name ('cajas de cambios y ejes de transmisión para vehículos'); the English
+    name when product_groups.csv gives it none (a code named from the HS list or its source)."""
+    return line.name_es or line.name
+
+
 def de(text: str) -> str:
     """'de' before a name: 'de México', 'del Reino Unido'."""
     return "del " + text[3:] if text.startswith("el ") else "de " + text
@@ -270,5 +276,6 @@ FILTERS = {
     "plural": plural,
     "short_name": short_name,
     "de": de,
+    "product": product,
     "a": a,
 }

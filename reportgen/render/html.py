@@ -62,6 +62,7 @@ def environment(templates_dir: Path | None = None, locale: str = "en_US",
     for name, func in (SPANISH if spanish else FILTERS).items():
         env.filters[name] = functools.partial(func, locale=locale) if name in LOCALE_FILTERS else func
     env.globals.update(lang=HTML_LANG[language], language=language, story_template=story_template(language),
+                       reporter_story_template=reporter_story_template(language),
                        language_names=NAMES, html_lang=HTML_LANG)
     env.filters["css_string"] = css_string
     env.filters["note_html"] = notes.to_html
@@ -72,6 +73,11 @@ def environment(templates_dir: Path | None = None, locale: str = "en_US",
 def story_template(language: str) -> str:
     """The story macros of a language: the sentences' word order differs, so each language has its own."""
     return f"_story{suffix(language)}.html"
+
+
+def reporter_story_template(language: str) -> str:
+    """The story macros of a briefing from another reporter's side in a language (_reporter_story.es.html)."""
+    return f"_reporter_story{suffix(language)}.html"
 
 
 def css_string(text: str) -> Markup:
@@ -114,7 +120,8 @@ def render_briefing(env: jinja2.Environment, facts: Facts | ReporterFacts, chart
     ISO 8601 UTC (2026-11-23T13:00:00Z).
 
     `publisher` is the name readers see (PDF footer, author); the tool's own name stays in the metadata.
-    A briefing from another reporter's side has its own `template` and `story` (reporter.html, _reporter_story.html).
+    A briefing from another reporter's side has its own `template` and `story` (reporter.html, _reporter_story.html,
+    _reporter_story.es.html).
     `editions` links the same briefing in other languages: {'es': 'MEX-2024.es.html'}.
     An editor's `note` is shown under the lede (`_note.html`).
     Every number in it must trace to a field of `facts` or to the note (selfcheck), else SelfCheckError: the HTML
