@@ -71,13 +71,18 @@ def phone(browser, config, mx_2024, tmp_path_factory):
     page.close()
 
 
-def test_key_figures_fit_a_phone_without_scrolling(phone):
-    overflow = phone.evaluate("""() => {
+def key_figures_overflow(page) -> list[str]:
+    """What in the key figures box reaches past its right edge or scrolls inside itself."""
+    return page.evaluate("""() => {
         const box = document.querySelector('.key-figures'), edge = box.getBoundingClientRect().right;
         return Array.from(box.querySelectorAll('*'))
             .filter(e => e.getBoundingClientRect().right > edge + 0.5 || e.scrollWidth > e.clientWidth + 1)
             .map(e => e.tagName + ': ' + e.textContent.trim().slice(0, 40));
     }""")
+
+
+def test_key_figures_fit_a_phone_without_scrolling(phone):
+    overflow = key_figures_overflow(phone)
     assert overflow == [], f"wider than the key figures box on a phone: {overflow}"
     # What the box says is unchanged: each figure whole in its own cell, under its row's name.
     cells = phone.locator(".key-figures tr").filter(has_text="Balance").locator("td").all_inner_texts()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from test_phone import PHONE, browser  # noqa: F401  (the module's browser fixture)
+from test_phone import PHONE, browser, key_figures_overflow  # noqa: F401  (the module's browser fixture)
 
 from reportgen import pipeline
 
@@ -15,12 +15,7 @@ def test_the_spanish_edition_reads_on_a_phone(browser, config, mx_2024, tmp_path
     width, inner = page.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")
     assert width <= inner, f"the page scrolls sideways: {width}px wide in a {inner}px viewport"
     assert "168.6 mil millones de dólares" in page.locator("h1").inner_text()
-    overflow = page.evaluate("""() => {
-        const box = document.querySelector('.key-figures'), edge = box.getBoundingClientRect().right;
-        return Array.from(box.querySelectorAll('*'))
-            .filter(e => e.getBoundingClientRect().right > edge + 0.5 || e.scrollWidth > e.clientWidth + 1)
-            .map(e => e.tagName + ': ' + e.textContent.trim().slice(0, 40));
-    }""")
+    overflow = key_figures_overflow(page)
     assert overflow == [], f"wider than the key figures box on a phone: {overflow}"
     cells = page.locator(".key-figures tr").filter(has_text="Saldo").locator("td").all_inner_texts()
     assert [" ".join(c.split()) for c in cells] == ["déficit de 168.6 mmdd", "déficit de 148.5 mmdd",
