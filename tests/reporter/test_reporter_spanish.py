@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from comtrade_seed import FIXTURE, seed
-from test_reporter_story import EXPECTED, story
+from test_reporter_story import EXPECTED, story, with_census_2016
 
 from reportgen import pipeline
 from reportgen.render.charts import draw, in_language
@@ -181,19 +181,8 @@ def test_mirror_against_census_in_spanish(comtrade_config, tmp_path):
     """Mexico's imports from the United States beside the U.S. exports Census reported: CIF against f.a.s."""
     from decimal import ROUND_HALF_UP, Decimal
 
-    from reportgen.models import Batch, Observation, Vintage
-    from reportgen.store import Store
-
     config = comtrade_config.model_copy(update={"data_dir": tmp_path / "data"})
-    seed(config.db_path)
-    exports = [19_004_118_330 + n * 1_000_000 for n in range(12)]  # U.S. exports to Mexico, by month of 2016
-    census = [Observation("MEX", "export", f"2016-{n + 1:02d}", v) for n, v in enumerate(exports)]
-    census += [Observation("MEX", "import", f"2016-{n + 1:02d}", 24_500_000_000) for n in range(12)]
-    census += [Observation("MEX", "export", "2016", sum(exports)),
-               Observation("MEX", "import", "2016", 294_000_000_000)]
-    vintage = Vintage("census-bulk", "2026-10-01/0c0ffee0", "2026-10-01T12:00:00Z", "country.xlsx", "0c0ffee0")
-    with Store(config.db_path) as store:
-        store.add(Batch(vintage, census, last_month="2016-12"))
+    exports = with_census_2016(config)
     facts = pipeline.reporter.facts(config, "MX", "US", "2016")
     html = pipeline.render(config, facts, language="es").html
     mexico = 179_582_331_006  # Mexico's imports from the United States, as the fixture holds them

@@ -185,9 +185,9 @@ def test_unknown_period_and_partner_raise(comtrade_config):
         pipeline.reporter.facts(comtrade_config, "MEX", "GRL", "2016")
 
 
-def test_mirror_against_census(comtrade_config, tmp_path):
-    """Mexico's imports from the United States beside the U.S. exports to Mexico Census reported; CIF vs f.a.s."""
-    config = comtrade_config.model_copy(update={"data_dir": tmp_path / "data"})
+def with_census_2016(config) -> list[int]:
+    """Seed `config`'s store with the Comtrade fixture and Census's 2016 figures for Mexico; the U.S. exports
+    to Mexico by month."""
     seed(config.db_path)
     exports = [19_004_118_330 + n * 1_000_000 for n in range(12)]  # U.S. exports to Mexico, by month of 2016
     census = [Observation("MEX", "export", f"2016-{n + 1:02d}", v) for n, v in enumerate(exports)]
@@ -197,6 +197,13 @@ def test_mirror_against_census(comtrade_config, tmp_path):
     vintage = Vintage("census-bulk", "2026-10-01/0c0ffee0", "2026-10-01T12:00:00Z", "country.xlsx", "0c0ffee0")
     with Store(config.db_path) as store:
         store.add(Batch(vintage, census, last_month="2016-12"))
+    return exports
+
+
+def test_mirror_against_census(comtrade_config, tmp_path):
+    """Mexico's imports from the United States beside the U.S. exports to Mexico Census reported; CIF vs f.a.s."""
+    config = comtrade_config.model_copy(update={"data_dir": tmp_path / "data"})
+    exports = with_census_2016(config)
     text = brief(config, "US")
     mexico = 179_582_331_006  # Mexico's imports from the United States, as the fixture holds them
     gap = sum(exports) - mexico
