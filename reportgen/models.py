@@ -160,6 +160,17 @@ class Comparison:
         """Whether exports and imports moved in opposite directions ("while" rather than "and")."""
         return self.change["exports"] * self.change["imports"] < 0
 
+    def move(self, measure: str) -> Literal["unchanged", "from zero", "to zero", "up", "down"]:
+        """How a flow moved since the base, as a sentence can say it: by a percentage (up, down) only when it
+        neither started nor ended at zero."""
+        if not self.change[measure]:
+            return "unchanged"
+        if self.change_pct[measure] is None:
+            return "from zero"
+        if getattr(self.figures, measure) + self.change[measure] == 0:
+            return "to zero"
+        return "up" if self.change[measure] > 0 else "down"
+
 
 @dataclass(frozen=True)
 class Record:

@@ -11,7 +11,7 @@ from reportgen.analysis.changes import balance_trend, compare, gap_percent
 from reportgen.analysis.ranks import Ranking, rank
 from reportgen.analysis.records import record
 from reportgen.analysis.table import TradeTable
-from reportgen.models import Figures, Total
+from reportgen.models import Comparison, Figures, Total
 from reportgen.periods import Period
 
 B = 1_000_000_000
@@ -138,3 +138,13 @@ def test_years_use_published_totals_and_months_sum():
     assert table.figures("AAA", Period(2024)) == Figures(121, 119)  # the published annual total
     assert table.figures("BBB", Period(2024)) == Figures(12, 12)  # no annual row: the months' sum
     assert table.figures("AAA", Period.parse("2024-03-ytd")) == Figures(30, 30)
+
+
+@pytest.mark.parametrize(("then", "change", "pct", "move"), [
+    (100, 0, 0.0, "unchanged"), (0, 50, None, "from zero"), (100, -100, -100.0, "to zero"),
+    (100, 20, 20.0, "up"), (100, -20, -20.0, "down"),
+])
+def test_a_flow_moves_by_a_percentage_only_between_non_zero_values(then, change, pct, move):
+    c = Comparison(Period.parse("2012"), Figures(then, 7), {"exports": change, "imports": 0},
+                   {"exports": pct, "imports": 0.0}, "widened")
+    assert c.move("exports") == move and c.move("imports") == "unchanged"
