@@ -31,6 +31,9 @@ def test_the_configured_languages_land_side_by_side_in_the_archive(config, monke
     assert '<a href="MEX-2024.html" hreflang="en" lang="en">English</a>' in spanish
     pdf = pypdf.PdfReader(folder / "MEX-2024.es.pdf")
     assert pdf.trailer["/Root"]["/Lang"] == "es-MX"
+    # A PDF travels alone: no link to the other edition's HTML in it.
+    assert "English" not in pdf.pages[0].extract_text()
+    assert "Español" not in pypdf.PdfReader(folder / "MEX-2024.pdf").pages[0].extract_text()
     assert pdf.metadata.title.startswith("Déficit comercial de Estados Unidos con México alcanza récord")
 
     index = (config.output_dir / "index.html").read_text()
