@@ -89,6 +89,31 @@ def _collector_paused():
 _made_up: dict = {}
 
 
+def shared_stylesheet(html: str) -> tuple[str, list]:
+    """`html` without its first <style> element, and that stylesheet parsed, for `render(stylesheets=...)`.
+
+    Every briefing's first <style> is the bundled stylesheet, the same text from one briefing to the next;
+    parsing it again for each layout cost a tenth of the layout. It is parsed once per thread (WeasyPrint
+    ties a stylesheet to its font configuration) and kept. Passed this way it ranks as a user stylesheet:
+    still above the browser defaults, and below the document's own <style> (the page's footer, the sizes
+    page make-up prints charts at), which is the order it had in the document.
+    """
+    import weasyprint
+
+    start = html.find("<style>")
+    end = html.find("</style>", start)
+    if start < 0 or end < 0:
+        return html, []
+    text = html[start + len("<style>"):end]
+    sheets = _fonts.__dict__.setdefault("sheets", {})
+    if text not in sheets:
+        if len(sheets) >= 8:  # a few stylesheets are in use at a time (briefing, test pages); never pile up
+            sheets.clear()
+        sheets[text] = weasyprint.CSS(string=text, url_fetcher=url_fetcher(), base_url=None,
+                                      font_config=font_config())
+    return html[:start] + html[end + len("</style>"):], [sheets[text]]
+
+
 def write_pdf(html: str, target: Path) -> Path:
     """Write `html` as a PDF at `target`, atomically; title, language and metadata come from the document."""
     import weasyprint
@@ -96,8 +121,9 @@ def write_pdf(html: str, target: Path) -> Path:
     images: dict = {}  # decoded images, kept from one layout to the next
 
     def render(text: str):
+        text, sheets = shared_stylesheet(text)
         return weasyprint.HTML(string=text, url_fetcher=url_fetcher(), base_url=None).render(
-            font_config=font_config(), cache=images)
+            font_config=font_config(), cache=images, stylesheets=sheets)
 
     def lay_out_and_write(path):
         make_up(html, render, _made_up).write_pdf(path, custom_metadata=True)

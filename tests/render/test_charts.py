@@ -65,6 +65,37 @@ def test_three_charts_as_valid_svg_data_urls(charts):
         assert "Matplotlib" not in ET.tostring(root, encoding="unicode")  # no version stamp, no date
 
 
+def drawn(root: ET.Element) -> list[tuple]:
+    """What an SVG draws, in order: each element that is not a group, with its own attributes (a label's turn
+    by zero degrees left out) and those of the groups around it (their names left out)."""
+    def walk(node: ET.Element, around: tuple) -> list[tuple]:
+        if node.tag == f"{SVG}g":
+            inherited = around + tuple(sorted((k, v) for k, v in node.attrib.items() if k != "id"))
+            return [item for child in node for item in walk(child, inherited)]
+        if node.tag == f"{SVG}metadata":
+            return []
+        own = {k: v for k, v in node.attrib.items() if not (k == "transform" and v.startswith("rotate(-0 "))}
+        return [(node.tag, tuple(sorted(own.items())), (node.text or "").strip(), around,
+                 [item for child in node for item in walk(child, ())])]
+
+    return walk(root, ())
+
+
+def test_the_svg_draws_what_matplotlib_drew(mx_2024, monkeypatch):
+    """The SVG is matplotlib's without what draws nothing (it costs WeasyPrint time on every page): the same
+    shapes and words in the same order, with the same styles, clips and transforms."""
+    from reportgen.render import charts as module
+
+    lean = [svg_of(c) for c in draw(with_movers(mx_2024))]
+    monkeypatch.setattr(module, "_lean", lambda svg: svg)
+    full = [svg_of(c) for c in draw(with_movers(mx_2024))]
+    assert len(lean) == len(full) == 4
+    for before, after in zip(full, lean):
+        assert drawn(after) == drawn(before)
+        assert len(list(after.iter())) < 0.6 * len(list(before.iter()))  # what WeasyPrint walks: far less
+        assert not after.findall(f".//{SVG}metadata") and not after.findall(f".//{SVG}g[@id]")
+
+
 def test_titles_and_alt_texts_name_the_partner(charts):
     balance, annual, partners = charts
     assert balance.alt == "Bar chart: the U.S. goods deficit with Mexico by month, 2024 against 2023"
