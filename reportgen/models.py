@@ -286,6 +286,7 @@ class Mover:
     share: float | None  # percent of the flow in the period
     growth_5y: float | None  # percent change against five years earlier
     notable: bool  # passes the threshold: worth a sentence
+    name_es: str = ""  # its Spanish name (hs_names.csv's name_es), '' where the table has none
 
 
 @dataclass(frozen=True)

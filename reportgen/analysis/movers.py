@@ -21,8 +21,10 @@ Detail = Mapping[tuple[str, str], Mapping[str, int]]  # (flow, month) -> {commod
 
 
 def flow_movers(detail: Detail, flow: str, period: Period, *, name: Callable[[str], str],
-                threshold_pp: float = 0.5, top: int = 5) -> FlowMovers | None:
-    """The movers of one flow, or None when the detail does not cover the period and the year before."""
+                spanish: Callable[[str], str] = lambda code: "", threshold_pp: float = 0.5,
+                top: int = 5) -> FlowMovers | None:
+    """The movers of one flow, or None when the detail does not cover the period and the year before. `name`
+    names a commodity code in English, `spanish` in Spanish ('' for none)."""
     now = _sums(detail, flow, period)
     before = _sums(detail, flow, period.year_earlier())
     if now is None or before is None:
@@ -38,7 +40,7 @@ def flow_movers(detail: Detail, flow: str, period: Period, *, name: Callable[[st
         return Mover(code=code, name=name(code), value=value, previous=previous, change=value - previous,
                      contribution_pp=contribution, share=value / total * 100 if total else None,
                      growth_5y=(value - old) / old * 100 if old else None,
-                     notable=contribution is not None and abs(contribution) >= threshold_pp)
+                     notable=contribution is not None and abs(contribution) >= threshold_pp, name_es=spanish(code))
 
     movers = sorted((mover(code) for code in now.keys() | before.keys()), key=lambda m: (-m.change, m.code))
     notable = sorted((m for m in movers if m.notable), key=lambda m: (-abs(m.change), m.code))[:NOTABLE]
@@ -65,9 +67,11 @@ def _sums(detail: Detail, flow: str, period: Period) -> dict[str, int] | None:
 
 
 def movers(detail: Detail, period: Period, *, level: str, source: str, vintage: str,
-           name: Callable[[str], str], threshold_pp: float = 0.5, top: int = 5) -> Movers | None:
+           name: Callable[[str], str], spanish: Callable[[str], str] = lambda code: "", threshold_pp: float = 0.5,
+           top: int = 5) -> Movers | None:
     """Movers of exports and imports; None when the detail covers neither."""
-    exports, imports = (flow_movers(detail, flow, period, name=name, threshold_pp=threshold_pp, top=top)
+    exports, imports = (flow_movers(detail, flow, period, name=name, spanish=spanish, threshold_pp=threshold_pp,
+                                    top=top)
                         for flow in ("export", "import"))
     if exports is None and imports is None:
         return None

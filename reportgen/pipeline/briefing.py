@@ -19,7 +19,7 @@ from reportgen.analysis import TradeTable, build_facts
 from reportgen.analysis.movers import movers
 from reportgen.analysis.news import relevant, window
 from reportgen.analysis.revisions import revision
-from reportgen.commodities import commodity_name
+from reportgen.commodities import commodity_name, product_name_es
 from reportgen.config import Config
 from reportgen.delivery import archive
 from reportgen.errors import InputError, StoreError
@@ -160,7 +160,7 @@ def facts(config: Config, data: Dataset, partner: str, period: str | Period, *, 
     if lines is None:
         return result
     drivers = movers(lines.lines, when, level=config.movers.level, source=census_api.SOURCE, vintage=lines.vintage,
-                     name=lambda code: commodity_name(code, data.descriptions.get(code, "")),
+                     name=lambda code: commodity_name(code, data.descriptions.get(code, "")), spanish=product_name_es,
                      threshold_pp=config.movers.threshold, top=config.movers.top)
     return dataclasses.replace(result, movers=dataclasses.replace(drivers, read=lines.read))
 

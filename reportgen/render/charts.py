@@ -318,13 +318,11 @@ def _partners(facts: Facts, series: ChartSeries, locale: str, voice: Voice = US)
 
 def _movers(facts: Facts, locale: str) -> Chart:
     """Horizontal bars of the products that moved each flow most, in points of its growth: up right, down left."""
-    import textwrap
-
     rows = [(m, [*m.rising[:SHOWN], *m.falling[:SHOWN][::-1]]) for m in facts.movers if m.rising or m.falling]
-    labels = {x.code: "\n".join(textwrap.wrap(_label(x.name), 22)) for _, movers in rows for x in movers}
+    labels = {x.code: _wrapped(x.name, x.name_es, 22) for _, movers in rows for x in movers}
     heights = [0.45 + 0.26 * len(movers) + 0.1 * sum("\n" in labels[x.code] for x in movers) for _, movers in rows]
     height = 0.35 + sum(heights) + CREDIT
-    left = min(_widest(list(labels.values())) / 72 + 0.15, 2.0)
+    left = _label_room(labels.values(), 2.0)
     fig = _bare_figure(height)
     top = 1 - 0.3 / height
     who, quien = facts.partner.display_name, spanish_name(facts.partner)
@@ -337,8 +335,10 @@ def _movers(facts: Facts, locale: str) -> Chart:
         ax.bar_label(bars, [("+" if v > 0 else "") + _number(v, locale, "#,##0.0") for v in values], padding=3,
                      fontsize=FONT - 0.5, color=INK)
         ax.axvline(0, color=INK, linewidth=0.8)
-        ax.set_yticks(positions, [labels[x.code] for x in movers])
-        ax.tick_params(labelsize=FONT, colors=INK, length=0, pad=4)
+        ax.set_yticks(positions, [])
+        ax.tick_params(length=0)
+        for position, x in zip(positions, movers):
+            _right_aligned(ax, position, labels[x.code].split("\n"))
         ax.set_title(say(f"{'Imports from' if m.flow == 'import' else 'Exports to'} {who}",
                          f"{'Importaciones desde' if m.flow == 'import' else 'Exportaciones hacia'} {quien}"),
                      loc="left", fontsize=FONT, fontweight="bold", color=INK)
@@ -377,6 +377,12 @@ def _widest(labels: list[str], *, bold: bool = False) -> float:
     font = FontProperties(size=FONT, weight="bold" if bold else "normal")
     lines = [line for text in labels for line in text.splitlines()]
     return max((text_to_path.get_text_width_height_descent(line, font, ismath=False)[0] for line in lines), default=0)
+
+
+def _label_room(labels, bound: float) -> float:
+    """Inches at the left for axis labels in either language (the drawing is shared: what has been said so far
+    is the labels' Spanish), at most `bound`, which keeps the bars wide."""
+    return min(_widest([line for pair in _said.get() or () for line in pair] + list(labels)) / 72 + 0.15, bound)
 
 
 def _columns(ax, xs: list[float], heights: list[float], width: float, color: str, label: str) -> None:
@@ -530,9 +536,7 @@ def products(facts: ReporterFacts, locale: str, voice: Voice) -> Chart:
     heights = [0.45 + 0.26 * len(m.lines) + 0.1 * sum("\n" in labels[(m.flow, x.name)] for x in m.lines)
                for m in facts.products]
     height = 0.35 + sum(heights) + 0.22
-    # Room for the labels in either language (the drawing is shared), within a bound that keeps the bars wide.
-    left = min(_widest([line for lines in _said.get() or () for line in lines]
-                       + list(labels.values())) / 72 + 0.15, 2.4)
+    left = _label_room(labels.values(), 2.4)
     fig = _bare_figure(height)
     top = 1 - 0.3 / height
     for m, panel in zip(facts.products, heights):
@@ -581,15 +585,20 @@ def _right_aligned(ax, position: float, lines: list[str]) -> None:
 
 
 def _wrapped(name: str, name_es: str, width: int = 26) -> str:
-    """A product's axis label wrapped at `width`, with its Spanish wrapped into as many lines (each line is one
-    SVG text that `in_language` swaps); a product with no Spanish name keeps its English one in both editions."""
-    lines = textwrap.wrap(_label(name), width)
-    spanish = textwrap.wrap(capfirst(name_es), width) if name_es else lines
-    if len(spanish) != len(lines):
-        fits = [w for w in range(12, 80) if len(textwrap.wrap(capfirst(name_es), w)) == len(lines)]
-        spanish = textwrap.wrap(capfirst(name_es), min(fits, key=lambda w: abs(w - width))) if fits else spanish
-    if len(spanish) != len(lines):  # cannot be split alike: both on one line
-        lines, spanish = [_label(name)], [capfirst(name_es)]
-    for english, es in zip(lines, spanish):
-        say(english, es)
+    """A product's axis label in lines of at most `width` characters, with its Spanish in as many lines (each line
+    is one SVG text that `in_language` swaps): as many as the longer language needs, each language split as evenly
+    as that allows; both on one line if one cannot be split so. A product with no Spanish name keeps its English
+    one in both editions."""
+    english, spanish = _label(name), capfirst(name_es) if name_es else _label(name)
+    count = max(len(textwrap.wrap(text, width)) for text in (english, spanish))
+
+    def split(text: str) -> list[str] | None:
+        narrowest = next((w for w in range(1, width + 1) if len(textwrap.wrap(text, w)) == count), None)
+        return textwrap.wrap(text, narrowest) if narrowest else None
+
+    lines, lineas = split(english), split(spanish)
+    if lines is None or lineas is None:
+        lines, lineas = [english], [spanish]
+    for en, es in zip(lines, lineas):
+        say(en, es)
     return "\n".join(lines)

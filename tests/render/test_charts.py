@@ -13,7 +13,7 @@ import pytest
 
 from reportgen import pipeline
 from reportgen.analysis.movers import flow_movers
-from reportgen.commodities import commodity_name
+from reportgen.commodities import commodity_name, product_name_es
 from reportgen.models import Movers
 from reportgen.periods import Period
 from reportgen.render.charts import ACCENT, CENSUS, CENSUS_API, CREDIT, FONT, PNG_WIDTH, WIDTH, Chart, draw
@@ -46,7 +46,7 @@ def with_movers(facts):
     detail = {("import", f"{year}-{m:02d}"): {code: value * 100_000_000 for code, value in lines.items()}
               for year, lines in {2023: {"87": 100, "85": 60, "27": 40}, 2024: {"87": 112, "85": 54, "27": 43}}.items()
               for m in range(1, 13)}
-    imports = flow_movers(detail, "import", Period(2024), name=commodity_name)
+    imports = flow_movers(detail, "import", Period(2024), name=commodity_name, spanish=product_name_es)
     return dataclasses.replace(facts, movers=Movers("HS2", None, imports, "census-api", "test"))
 
 

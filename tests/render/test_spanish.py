@@ -162,3 +162,23 @@ def test_mexican_number_style():
     assert format_es.ordinal(2, feminine=True) == "segunda mayor"
     assert format_es.names(["China", "India"]) == "China e India"
     assert format_es.names(["Alemania", "el Reino Unido"], "a") == "a Alemania y al Reino Unido"
+
+
+def test_what_drove_the_change_names_the_products_in_spanish(mx_2024):
+    """The products behind a move read in Spanish in the story, the table and the chart (hs_names.csv's name_es)."""
+    from test_charts import with_movers
+
+    from reportgen.render.charts import draw, in_language
+
+    facts = with_movers(mx_2024)
+    charts = [in_language(chart, "es") for chart in draw(facts)]
+    html = render_briefing(environment(language="es"), facts, charts, built_at="2026-11-23T12:00:00Z").html
+    text = visible_text(html)
+    assert "destacaron el alza de 14.4 mil millones de dólares en vehículos y autopartes" in text
+    assert "El rubro de vehículos y autopartes representó 53.6% de las importaciones desde México." in text
+    assert '<th scope="row">Combustibles minerales y petróleo</th>' in html
+    words = svg_texts(charts[-1])
+    # Each line of a name is a text anchored at its right end: a longer Spanish line stays off the bars.
+    assert {"Vehículos y autopartes", "Combustibles", "minerales y petróleo"} <= set(words), words
+    for english in ("Vehicles", "Mineral fuels", "Electrical machinery"):
+        assert english not in text and not any(english in word for word in words), english
