@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 
 from reportgen.store import Store
@@ -27,3 +28,15 @@ def test_builds_recorded_before_the_desk_stay_published(tmp_path):
         assert [b.state for b in records.history(store, "MEX", "2024")] == ["draft", "published"]
         assert [b.headline for b in records.latest(store)] == ["An old headline"]  # a draft is not published
         assert [b.headline for b in records.drafts(store)] == ["New"]
+
+
+def test_lists_of_builds_leave_their_kept_facts_in_the_store(tmp_path):
+    """A monthly run lists every build (the index) and each briefing's history: the facts and story each build
+    keeps (some 9 kB) are read for one build at a time, by `kept`, when the desk compares it with another."""
+    with Store(tmp_path / "reportgen.db") as store:
+        built = records.Built("MEX", "2024", "2026-12-01T12:00:00Z", "census-bulk", "v2", "New", "2024/MEX",
+                              records.PUBLISHED, '{"exports": 1}', "New story.")
+        records.record(store, built, {"en": "New", "es": "Nuevo"})
+        for listed in (records.latest(store), records.history(store, "MEX", "2024"), records.of_partner(store, "MEX")):
+            assert [(b.headline_in("es"), b.facts, b.story) for b in listed] == [("Nuevo", "", "")]
+        assert records.kept(store, listed[0]) == dataclasses.replace(built, editions=(("en", "New"), ("es", "Nuevo")))

@@ -44,9 +44,13 @@ def _snapshot(built: records.Built) -> Snapshot:
 
 
 def _changes(store: Store, current: records.Built) -> Changes:
-    before, basis = choose_previous(_snapshot(current),
-                                    [_snapshot(b) for b in records.of_partner(store, current.partner)])
-    return compare(before, _snapshot(current), basis)
+    """What changed in `current` since the build it is compared with, whose kept facts alone are read (a
+    partner's archive holds a build for every month, revisions included)."""
+    earlier = {(b.period, b.built_at): b for b in records.of_partner(store, current.partner)}
+    before, basis = choose_previous(_snapshot(current), [_snapshot(b) for b in earlier.values()])
+    if before is not None:
+        before = _snapshot(records.kept(store, earlier[before.period, before.built_at]))
+    return compare(before, _snapshot(records.kept(store, current)), basis)
 
 
 def drafts(config: Config) -> list[Draft]:

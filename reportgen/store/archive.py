@@ -32,7 +32,8 @@ ADDED = {
     "facts": "TEXT NOT NULL DEFAULT ''",  # the facts as `reportgen facts --json` prints them
     "story": "TEXT NOT NULL DEFAULT ''",  # headline, dateline and paragraphs as plain text, one a line
 }
-COLUMNS = "partner, period, built_at, source, vintage, headline, folder, state, facts, story"
+LISTED = "partner, period, built_at, source, vintage, headline, folder, state"  # what a list of builds reads
+COLUMNS = f"{LISTED}, facts, story"  # and what only one build's "what changed" reads (kept())
 PUBLISHED, DRAFT = "published", "draft"
 # Added for the Spanish edition (issue 14): each build's editions and their headlines. A build recorded
 # before it has no rows here and is the English edition alone.
@@ -58,7 +59,7 @@ class Built:
     headline: str
     folder: str
     state: str = PUBLISHED
-    facts: str = ""  # JSON
+    facts: str = ""  # JSON; read by kept(), not by the lists (a build's facts are some 10 kB)
     story: str = ""
     editions: tuple[tuple[str, str], ...] = ()  # (language, headline) of each language built, English first
 
@@ -98,10 +99,13 @@ def record(store: Store, built: Built, headlines: dict[str, str] | None = None) 
                         for lang, text in (headlines or {}).items()])
 
 
-def _with_editions(store: Store, builds: list[Built]) -> list[Built]:
-    """The builds with their editions read from the store."""
+def _with_editions(store: Store, builds: list[Built], **only: str) -> list[Built]:
+    """The builds with their editions read from the store: those of `only`'s partner (and period) if given, so
+    that one briefing's history reads its own rows (the primary key's prefix), not every edition ever built."""
+    where = " AND ".join(f"{column} = ?" for column in only)  # only the keyword names below: partner, period
     rows = store.db.execute("SELECT partner, period, built_at, language, headline FROM editions "
-                            "ORDER BY language != 'en', language").fetchall()
+                            + (f"WHERE {where} " if where else "") + "ORDER BY language != 'en', language",
+                            tuple(only.values())).fetchall()
     found: dict[tuple[str, str, str], list[tuple[str, str]]] = {}
     for partner, period, built_at, lang, text in rows:
         found.setdefault((partner, period, built_at), []).append((lang, text))
@@ -112,17 +116,17 @@ def _with_editions(store: Store, builds: list[Built]) -> list[Built]:
 def history(store: Store, partner: str, period: str, *, published_only: bool = False) -> list[Built]:
     """Every build of one briefing (or only the published ones), newest first."""
     _ready(store)
-    rows = store.db.execute(f"SELECT {COLUMNS} FROM briefings WHERE partner = ? AND period = ?"
+    rows = store.db.execute(f"SELECT {LISTED} FROM briefings WHERE partner = ? AND period = ?"
                             + (" AND state = 'published'" if published_only else "")
                             + " ORDER BY built_at DESC", (partner, period)).fetchall()
-    return _with_editions(store, [Built(*row) for row in rows])
+    return _with_editions(store, [Built(*row) for row in rows], partner=partner, period=period)
 
 
 def latest(store: Store) -> list[Built]:
     """The newest published build of every briefing: the latest period first, partners in order."""
     _ready(store)
     rows = store.db.execute(
-        f"""SELECT {COLUMNS} FROM briefings AS b WHERE state = 'published' AND built_at = (
+        f"""SELECT {LISTED} FROM briefings AS b WHERE state = 'published' AND built_at = (
                SELECT MAX(built_at) FROM briefings WHERE partner = b.partner AND period = b.period
                AND state = 'published')
            ORDER BY period DESC, partner"""
@@ -134,7 +138,7 @@ def drafts(store: Store) -> list[Built]:
     """Drafts that are their briefing's newest build (a draft superseded by a newer build is not approvable)."""
     _ready(store)
     rows = store.db.execute(
-        f"""SELECT {COLUMNS} FROM briefings AS b WHERE state = 'draft' AND built_at = (
+        f"""SELECT {LISTED} FROM briefings AS b WHERE state = 'draft' AND built_at = (
                SELECT MAX(built_at) FROM briefings WHERE partner = b.partner AND period = b.period)
            ORDER BY period DESC, partner"""
     ).fetchall()
@@ -144,9 +148,17 @@ def drafts(store: Store) -> list[Built]:
 def of_partner(store: Store, partner: str) -> list[Built]:
     """Every published build of a partner's briefings, of every period, newest first."""
     _ready(store)
-    rows = store.db.execute(f"SELECT {COLUMNS} FROM briefings WHERE partner = ? AND state = 'published' "
+    rows = store.db.execute(f"SELECT {LISTED} FROM briefings WHERE partner = ? AND state = 'published' "
                             "ORDER BY built_at DESC", (partner,)).fetchall()
-    return _with_editions(store, [Built(*row) for row in rows])
+    return _with_editions(store, [Built(*row) for row in rows], partner=partner)
+
+
+def kept(store: Store, built: Built) -> Built:
+    """The build with the facts and story it kept, for comparing it with another."""
+    _ready(store)
+    row = store.db.execute("SELECT facts, story FROM briefings WHERE partner = ? AND period = ? AND built_at = ?",
+                           (built.partner, built.period, built.built_at)).fetchone()
+    return dataclasses.replace(built, facts=row[0], story=row[1]) if row else built
 
 
 def publish(store: Store, partner: str, period: str, built_at: str) -> None:
