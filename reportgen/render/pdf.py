@@ -105,7 +105,9 @@ def shared_stylesheet(html: str) -> tuple[str, list]:
     if start < 0 or end < 0:
         return html, []
     text = html[start + len("<style>"):end]
-    sheets = _fonts.__dict__.setdefault("sheets", {})
+    if not hasattr(_fonts, "sheets"):
+        _fonts.sheets = {}
+    sheets = _fonts.sheets
     if text not in sheets:
         if len(sheets) >= 8:  # a few stylesheets are in use at a time (briefing, test pages); never pile up
             sheets.clear()
