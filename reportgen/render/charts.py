@@ -189,7 +189,7 @@ def _balance(facts: Facts, series: ChartSeries, locale: str) -> Chart:
                                        (0.2, series.balance_this_year, ACCENT, str(year))):
         if rows:
             _columns(ax, [m + offset for m, _ in rows], [b / size for _, b in rows], 0.4, color, label)
-    ax.axhline(0, color=INK, linewidth=0.8)
+    ax.axhline(0, color=INK, linewidth=0.8, clip_on=False)
     ax.set_xticks(range(1, 13), [say(months[m], meses[m]) for m in range(1, 13)])
     ax.set_xlim(0.45, 12.55)
     ax.legend(frameon=False, fontsize=FONT, ncols=2, loc="lower right", bbox_to_anchor=(1, 1), borderaxespad=0.3,
@@ -276,7 +276,7 @@ def _partners(facts: Facts, series: ChartSeries, locale: str, voice: Voice = US)
     if beyond:
         del positions[-2]  # the row above the partner's stays empty: the break in the ranking
     values = [n.value / BILLION for n in top]
-    bars = ax.barh(positions, values, height=0.68, color=[ACCENT if n.code == me else GREY for n in top])
+    bars = ax.barh(positions, values, height=0.68, color=[ACCENT if n.code == me else GREY for n in top], clip_on=False)
     ax.bar_label(bars, [say(_bar_amount(n.value, locale), _bar_amount(n.value, "es_MX")) for n in top], padding=3,
                  fontsize=FONT - 0.5, color=INK)
     _style(ax, locale, unit=say("Total goods trade (exports plus imports), $ billions",
@@ -292,7 +292,8 @@ def _partners(facts: Facts, series: ChartSeries, locale: str, voice: Voice = US)
     ax.spines["left"].set(visible=True, color=MUTED)
     if beyond:
         ax.spines["left"].set_bounds(1.5, rows - 0.4)  # the leaders' stretch of the axis line...
-        ax.vlines(0, -0.6, 0.5, color=MUTED, linewidth=ax.spines["left"].get_linewidth())  # ...and the partner's
+        ax.vlines(0, -0.6, 0.5, color=MUTED, linewidth=ax.spines["left"].get_linewidth(),  # ...and the partner's
+                  clip_on=False)
         ax.text(0, 1, "⋮", transform=ax.get_yaxis_transform(), ha="center", va="center", fontsize=FONT + 4,
                 color=MUTED, parse_math=False)
     who, when = facts.partner.display_name, period_label(facts.period, locale)
@@ -331,10 +332,10 @@ def _movers(facts: Facts, locale: str) -> Chart:
         ax = fig.add_axes((left / WIDTH, top + 0.05 / height, 1 - (left + 0.1) / WIDTH, (panel - 0.4) / height))
         positions = list(range(len(movers) - 1, -1, -1))
         values = [x.contribution_pp or 0.0 for x in movers]
-        bars = ax.barh(positions, values, height=0.66, color=[ACCENT if v > 0 else GREY for v in values])
+        bars = ax.barh(positions, values, height=0.66, color=[ACCENT if v > 0 else GREY for v in values], clip_on=False)
         ax.bar_label(bars, [("+" if v > 0 else "") + _number(v, locale, "#,##0.0") for v in values], padding=3,
                      fontsize=FONT - 0.5, color=INK)
-        ax.axvline(0, color=INK, linewidth=0.8)
+        ax.axvline(0, color=INK, linewidth=0.8, clip_on=False)
         ax.set_yticks(positions, [])
         ax.tick_params(length=0)
         for position, x in zip(positions, movers):
@@ -391,7 +392,7 @@ def _columns(ax, xs: list[float], heights: list[float], width: float, color: str
 
     half = width / 2
     boxes = [[(x - half, 0), (x - half, h), (x + half, h), (x + half, 0)] for x, h in zip(xs, heights)]
-    columns = PolyCollection(boxes, facecolors=color, edgecolors="none", label=label)
+    columns = PolyCollection(boxes, facecolors=color, edgecolors="none", label=label, clip_on=False)
     columns.sticky_edges.y.append(0)  # as with bars: no margin beyond the zero line
     ax.add_collection(columns)
 
@@ -418,7 +419,7 @@ def _style(ax, locale: str, *, unit: str, grid: bool = True) -> None:
                    fontsize=FONT - 0.5, color=MUTED, parse_math=False)
     if grid:
         ax.set_axisbelow(True)
-        ax.grid(axis="y", color=RULE, linewidth=0.6)
+        ax.grid(axis="y", color=RULE, linewidth=0.6, clip_on=False)
         ax.yaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10]))
         ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: _number(value, locale, "#,##0.###")))
 
@@ -544,7 +545,8 @@ def products(facts: ReporterFacts, locale: str, voice: Voice) -> Chart:
         ax = fig.add_axes((left / WIDTH, top + 0.05 / height, 1 - (left + 0.1) / WIDTH, (panel - 0.4) / height))
         positions = list(range(len(m.lines) - 1, -1, -1))
         values = [x.value for x in m.lines]
-        bars = ax.barh(positions, values, height=0.66, color=[ACCENT if m.flow == "export" else GREY] * len(values))
+        bars = ax.barh(positions, values, height=0.66, color=[ACCENT if m.flow == "export" else GREY] * len(values),
+                       clip_on=False)
         ax.bar_label(bars, [say(money(v, locale), money_cell_es(v)) for v in values],
                      padding=3, fontsize=FONT - 0.5, color=INK)
         ax.set_yticks(positions, [])
