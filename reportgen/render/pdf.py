@@ -89,7 +89,7 @@ def _collector_paused():
 _made_up: dict = {}
 
 
-def shared_stylesheet(html: str) -> tuple[str, list]:
+def _shared_stylesheet(html: str) -> tuple[str, list]:
     """`html` without its first <style> element, and that stylesheet parsed, for `render(stylesheets=...)`.
 
     Every briefing's first <style> is the bundled stylesheet, the same text from one briefing to the next;
@@ -123,7 +123,7 @@ def write_pdf(html: str, target: Path) -> Path:
     images: dict = {}  # decoded images, kept from one layout to the next
 
     def render(text: str):
-        text, sheets = shared_stylesheet(text)
+        text, sheets = _shared_stylesheet(text)
         return weasyprint.HTML(string=text, url_fetcher=url_fetcher(), base_url=None).render(
             font_config=font_config(), cache=images, stylesheets=sheets)
 

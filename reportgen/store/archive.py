@@ -99,13 +99,14 @@ def record(store: Store, built: Built, headlines: dict[str, str] | None = None) 
                         for lang, text in (headlines or {}).items()])
 
 
-def _with_editions(store: Store, builds: list[Built], **only: str) -> list[Built]:
-    """The builds with their editions read from the store: those of `only`'s partner (and period) if given, so
-    that one briefing's history reads its own rows (the primary key's prefix), not every edition ever built."""
-    where = " AND ".join(f"{column} = ?" for column in only)  # only the keyword names below: partner, period
-    rows = store.db.execute("SELECT partner, period, built_at, language, headline FROM editions "
-                            + (f"WHERE {where} " if where else "") + "ORDER BY language != 'en', language",
-                            tuple(only.values())).fetchall()
+def _with_editions(store: Store, builds: list[Built], partner: str | None = None,
+                   period: str | None = None) -> list[Built]:
+    """The builds with their editions read from the store: only the rows of `partner` (and `period`) when given,
+    so that one briefing's history reads its own (the primary key's prefix), not every edition ever built."""
+    given = [(clause, value) for clause, value in (("partner = ?", partner), ("period = ?", period)) if value]
+    where = "WHERE " + " AND ".join(clause for clause, _ in given) + " " if given else ""
+    rows = store.db.execute(f"SELECT partner, period, built_at, language, headline FROM editions {where}"
+                            "ORDER BY language != 'en', language", [value for _, value in given]).fetchall()
     found: dict[tuple[str, str, str], list[tuple[str, str]]] = {}
     for partner, period, built_at, lang, text in rows:
         found.setdefault((partner, period, built_at), []).append((lang, text))
