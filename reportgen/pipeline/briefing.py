@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
+import gc
 import json
 import os
 import threading
@@ -413,31 +414,39 @@ def build_all(config: Config, period: str, formats: Iterable[str] = FORMATS, out
     global _batch
     _batch = (config, data, when, build_time())
     jobs = min(jobs or os.cpu_count() or 1, len(tasks))
-    with exclusive(config.data_dir, wait=600, what="build") if out_dir is None else contextlib.nullcontext():
-        results = []
-        if progress:
-            progress("build", 0, len(tasks))
-        with contextlib.ExitStack() as stack:
-            if jobs <= 1:
-                done = map(_build_one, tasks)
-            else:
-                pool = stack.enter_context(multiprocessing.get_context("fork").Pool(jobs))
-                done = pool.imap(_build_one, tasks, chunksize=1)  # one at a time: the cores finish together
-            for result in done:  # in the order of `tasks`
-                results.append(result)
-                if progress:
-                    progress("build", len(results), len(tasks))
-        if out_dir is None:
-            write_index(config)
+    # The loaded data, out of the cyclic collector's way while the batch runs: it never walks them again, and
+    # forked workers never touch their pages to do so (copy-on-write pages stay shared).
+    gc.freeze()
+    try:
+        with exclusive(config.data_dir, wait=600, what="build") if out_dir is None else contextlib.nullcontext():
+            results = []
+            if progress:
+                progress("build", 0, len(tasks))
+            with contextlib.ExitStack() as stack:
+                if jobs <= 1:
+                    done = map(_build_one, tasks)
+                else:
+                    pool = stack.enter_context(multiprocessing.get_context("fork").Pool(jobs))
+                    done = pool.imap(_build_one, tasks, chunksize=1)  # one at a time: the cores finish together
+                for result in done:  # in the order of `tasks`
+                    results.append(result)
+                    if progress:
+                        progress("build", len(results), len(tasks))
+            if out_dir is None:
+                write_index(config)
+    finally:
+        gc.unfreeze()
     written = [path for paths, _ in results for path in paths]
     skipped = [(task[0], reason) for task, (_, reason) in zip(tasks, results) if reason]
     return BatchResult(written, skipped)
 
 
 _batch: tuple[Config, Dataset, Period, datetime] | None = None  # set before forking so workers inherit it
+_batch_warm = False  # whether this process has frozen what its first briefing of a batch brought in
 
 
 def _build_one(task: tuple[str, tuple[str, ...], Path | None, tuple[str, ...]]) -> tuple[list[Path], str]:
+    global _batch_warm
     code, formats, out_dir, languages = task
     config, data, when, moment = _batch  # type: ignore[misc]
     try:
@@ -445,3 +454,7 @@ def _build_one(task: tuple[str, tuple[str, ...], Path | None, tuple[str, ...]]) 
                      languages=languages), ""
     except InputError as exc:  # no trade in the period: nothing to say, and not an error for a batch
         return [], str(exc)
+    finally:
+        if not _batch_warm:  # matplotlib, WeasyPrint, fonts and caches: each full collection walked them again
+            gc.freeze()
+            _batch_warm = True
