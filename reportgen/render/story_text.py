@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
+from reportgen.render.pages import VOID
+
 STORY_CLASSES = {"", "dateline", "lede"}
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
 
 class _Story(HTMLParser):
