@@ -40,3 +40,24 @@ def test_lists_of_builds_leave_their_kept_facts_in_the_store(tmp_path):
         for listed in (records.latest(store), records.history(store, "MEX", "2024"), records.of_partner(store, "MEX")):
             assert [(b.headline_in("es"), b.facts, b.story) for b in listed] == [("Nuevo", "", "")]
         assert records.kept(store, listed[0]) == dataclasses.replace(built, editions=(("en", "New"), ("es", "Nuevo")))
+
+
+def _list_builds(path, start) -> int:
+    start.wait()  # every process at once, as a batch's workers start
+    with Store(path) as store:
+        return len(records.latest(store))
+
+
+def test_workers_finding_an_old_store_at_once_add_its_columns_once(tmp_path):
+    """A batch's workers all open a store made before the added columns: one adds them, none fails."""
+    import multiprocessing
+
+    path = tmp_path / "reportgen.db"
+    with Store(path) as store:  # a store in use (as a batch opens it first), its record of builds the old one
+        store.db.execute(OLD)
+        store.db.execute("INSERT INTO briefings VALUES ('MEX', '2024', '2026-11-01T12:00:00Z', 'census-bulk', "
+                         "'2026-10-01/86b70f62', 'An old headline', '2024/MEX')")
+    context = multiprocessing.get_context("fork")
+    start = context.Manager().Barrier(6)
+    with context.Pool(6) as pool:
+        assert pool.starmap(_list_builds, [(path, start)] * 6) == [1] * 6

@@ -77,11 +77,19 @@ class Built:
 
 def _ready(store: Store) -> None:
     store.db.execute(SCHEMA)
-    have = {row[1] for row in store.db.execute("PRAGMA table_info(briefings)")}
-    for name, kind in ADDED.items():
-        if name not in have:
-            store.db.execute(f"ALTER TABLE briefings ADD COLUMN {name} {kind}")
+    if _missing(store):
+        # Looked at again holding the write lock: a batch's workers all find a store made before these
+        # columns, and only the first may add them (a second ALTER fails on a duplicate column).
+        with store.transaction() as db:
+            for name in _missing(store):
+                db.execute(f"ALTER TABLE briefings ADD COLUMN {name} {ADDED[name]}")
     store.db.execute(EDITIONS)
+
+
+def _missing(store: Store) -> list[str]:
+    """The added columns a store made before them lacks."""
+    have = {row[1] for row in store.db.execute("PRAGMA table_info(briefings)")}
+    return [name for name in ADDED if name not in have]
 
 
 def record(store: Store, built: Built, headlines: dict[str, str] | None = None) -> None:
