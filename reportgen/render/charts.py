@@ -40,6 +40,7 @@ from reportgen.rounding import shown
 INK, MUTED, RULE, ACCENT, GREY = "#1a1a1a", "#5c5c5c", "#d6d6d6", "#b3261e", "#a3a3a3"
 WIDTH = 5.0  # inches: printed at this size; on a phone, scaled to ~75%, the text stays readable
 FONT = 10  # points
+PAD = 4  # points between an axis and its labels
 SHOWN = 4  # products each way in the movers chart
 CREDIT = 0.22  # inches at the foot of every chart for its source line
 CENSUS = "Source: U.S. Census Bureau"
@@ -190,7 +191,7 @@ def _balance(facts: Facts, series: ChartSeries, locale: str) -> Chart:
         if rows:
             _columns(ax, [m + offset for m, _ in rows], [b / size for _, b in rows], 0.4, color, label)
     ax.axhline(0, color=INK, linewidth=0.8, clip_on=False)
-    ax.set_xticks(range(1, 13), [say(months[m], meses[m]) for m in range(1, 13)])
+    _axis_labels(ax, "x", range(1, 13), [say(months[m], meses[m]) for m in range(1, 13)])
     ax.set_xlim(0.45, 12.55)
     ax.legend(frameon=False, fontsize=FONT, ncols=2, loc="lower right", bbox_to_anchor=(1, 1), borderaxespad=0.3,
               handlelength=1, columnspacing=1.2)
@@ -236,7 +237,7 @@ def _annual(partner: Partner, series: ChartSeries, locale: str, voice: Voice = U
     # At most eight years named, counted back from the latest, so that they never run into each other.
     step = 1 if len(years) <= 6 else 2 if len(years) <= 16 else 5 if len(years) <= 40 else 10
     named = [y for y in years if (years[-1] - y) % step == 0]
-    ax.set_xticks(named, [str(y) for y in named])
+    _axis_labels(ax, "x", named, [str(y) for y in named])
     _style(ax, locale, unit=say(unit, SPANISH_UNITS[unit]))
     span = f"{years[0]}" if len(years) == 1 else f"{years[0]} to {years[-1]}"
     lapso = f"{years[0]}" if len(years) == 1 else f"{years[0]} a {years[-1]}"
@@ -281,10 +282,9 @@ def _partners(facts: Facts, series: ChartSeries, locale: str, voice: Voice = US)
                  fontsize=FONT - 0.5, color=INK)
     _style(ax, locale, unit=say("Total goods trade (exports plus imports), $ billions",
                                 "Comercio total de bienes (exportaciones más importaciones), mmdd"), grid=False)
-    ax.set_yticks(positions, labels)
-    for tick, n in zip(ax.get_yticklabels(), top):
+    for label, n in zip(_axis_labels(ax, "y", positions, labels), top):
         if n.code == me:
-            tick.set(color=ACCENT, fontweight="bold")
+            label.set(color=ACCENT, fontweight="bold")
     ax.set_ylim(-0.6, rows - 0.4)
     ax.margins(x=0)
     ax.xaxis.set_visible(False)
@@ -336,8 +336,7 @@ def _movers(facts: Facts, locale: str) -> Chart:
         ax.bar_label(bars, [("+" if v > 0 else "") + _number(v, locale, "#,##0.0") for v in values], padding=3,
                      fontsize=FONT - 0.5, color=INK)
         ax.axvline(0, color=INK, linewidth=0.8, clip_on=False)
-        ax.set_yticks(positions, [])
-        ax.tick_params(length=0)
+        ax.yaxis.set_visible(False)
         for position, x in zip(positions, movers):
             _right_aligned(ax, position, labels[x.code].split("\n"))
         ax.set_title(say(f"{'Imports from' if m.flow == 'import' else 'Exports to'} {who}",
@@ -408,20 +407,43 @@ def _figure(height: float, *, left: float, bottom: float, top: float, right: flo
 
 
 def _style(ax, locale: str, *, unit: str, grid: bool = True) -> None:
-    """House style: no box, light grid lines behind, the unit in the top corner, numbers in the locale."""
-    from matplotlib.ticker import FuncFormatter, MaxNLocator
+    """House style: no box, the unit in the top corner; with `grid`, the value axis as light lines behind at round
+    numbers, labelled in the locale (call it once the data are drawn: the lines go where the axis ends up)."""
+    from matplotlib.lines import Line2D
+    from matplotlib.ticker import MaxNLocator
 
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
     ax.spines["bottom"].set_color(MUTED)
-    ax.tick_params(labelsize=FONT, colors=INK, length=0, pad=4, bottom=False, left=False)  # labels, no marks
     ax.figure.text(0.02 / WIDTH, 1 - 0.06 / ax.figure.get_figheight(), unit, ha="left", va="top",
                    fontsize=FONT - 0.5, color=MUTED, parse_math=False)
     if grid:
-        ax.set_axisbelow(True)
-        ax.grid(axis="y", color=RULE, linewidth=0.6, clip_on=False)
-        ax.yaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10]))
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: _number(value, locale, "#,##0.###")))
+        low, high = ax.get_ylim()
+        slack = (high - low) * 1e-10  # as matplotlib keeps a tick at the very end of the axis
+        values = [v for v in MaxNLocator(nbins=6, steps=[1, 2, 5, 10]).tick_values(low, high)
+                  if low - slack <= v <= high + slack]
+        for value in values:
+            ax.add_artist(Line2D([0, 1], [value, value], transform=ax.get_yaxis_transform(), color=RULE,
+                                 linewidth=0.6, clip_on=False, zorder=0.5))
+        _axis_labels(ax, "y", values, [_number(v, locale, "#,##0.###") for v in values])
+
+
+def _axis_labels(ax, axis: str, positions, labels: list[str]) -> list:
+    """Labels along the x or y axis where matplotlib puts tick labels (PAD points out, no tick marks), as plain
+    texts, and matplotlib's own axis switched off: it makes five artists for each tick and measures them again
+    on every draw, half of a chart's drawing time. Returns the texts."""
+    from matplotlib.transforms import ScaledTranslation
+
+    getattr(ax, f"{axis}axis").set_visible(False)
+    if axis == "x":
+        shift, place = ScaledTranslation(0, -PAD / 72, ax.figure.dpi_scale_trans), {"ha": "center", "va": "top"}
+        transform, points = ax.get_xaxis_transform() + shift, [(p, 0) for p in positions]
+    else:
+        shift, place = ScaledTranslation(-PAD / 72, 0, ax.figure.dpi_scale_trans), {"ha": "right",
+                                                                                   "va": "center_baseline"}
+        transform, points = ax.get_yaxis_transform() + shift, [(0, p) for p in positions]
+    return [ax.text(x, y, label, transform=transform, fontsize=FONT, color=INK, parse_math=False, **place)
+            for (x, y), label in zip(points, labels)]
 
 
 def _chart(fig, chart_id: str, title: str, alt: str, *, credit: str = CENSUS, credit_es: str | None = None) -> Chart:
@@ -549,8 +571,7 @@ def products(facts: ReporterFacts, locale: str, voice: Voice) -> Chart:
                        clip_on=False)
         ax.bar_label(bars, [say(money(v, locale), money_cell_es(v)) for v in values],
                      padding=3, fontsize=FONT - 0.5, color=INK)
-        ax.set_yticks(positions, [])
-        ax.tick_params(length=0)
+        ax.yaxis.set_visible(False)
         for position, x in zip(positions, m.lines):
             _right_aligned(ax, position, labels[(m.flow, x.name)].split("\n"))
         ax.set_title(say(f"{'Imports from' if m.flow == 'import' else 'Exports to'} {who} ({m.level})",
