@@ -172,6 +172,24 @@ def test_every_page_has_the_running_header_and_its_number(printed):
         assert "U.S. trade with Mexico · 2024" in text
 
 
+def test_the_page_furniture_stands_where_the_page_puts_it(config, dataset, tmp_path):
+    """The running header centred on every page, the footer's line at the left margin and the page number ending
+    at the right one, in both languages (the margin boxes have set widths: none may push another aside)."""
+    facts = pipeline.facts(config, dataset, "MX", "2024")
+    for pdf in pipeline.write(config, facts, ["pdf"], tmp_path, languages=["en", "es"]):
+        xhtml = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True,
+                               check=True).stdout
+        ns = "{http://www.w3.org/1999/xhtml}"
+        for page in ET.fromstring(xhtml).iter(f"{ns}page"):
+            width, height, margin = float(page.get("width")), float(page.get("height")), 18 * 72 / 25.4
+            words = [(float(w.get("xMin")), float(w.get("xMax")), float(w.get("yMin"))) for w in page.iter(f"{ns}word")]
+            top = [w for w in words if w[2] < 20 * 72 / 25.4]  # in the top margin
+            foot = [w for w in words if w[2] > height - 18 * 72 / 25.4]
+            assert (min(w[0] for w in top) + max(w[1] for w in top)) / 2 == pytest.approx(width / 2, abs=1), pdf.name
+            assert min(w[0] for w in foot) == pytest.approx(margin, abs=1)
+            assert max(w[1] for w in foot) == pytest.approx(width - margin, abs=1)
+
+
 def test_no_box_or_chart_is_split_across_pages(printed):
     _, _, pages = printed
     # A chart's own words (its unit note, its line names, its bars) on the page of its caption.
