@@ -422,9 +422,11 @@ def _style(ax, locale: str, *, unit: str, grid: bool = True) -> None:
         slack = (high - low) * 1e-10  # as matplotlib keeps a tick at the very end of the axis
         values = [v for v in MaxNLocator(nbins=6, steps=[1, 2, 5, 10]).tick_values(low, high)
                   if low - slack <= v <= high + slack]
-        for value in values:
-            ax.add_artist(Line2D([0, 1], [value, value], transform=ax.get_yaxis_transform(), color=RULE,
-                                 linewidth=0.6, clip_on=False, zorder=0.5))
+        # One line broken between the values: one SVG path, not one a value.
+        xs = [x for _ in values for x in (0, 1, float("nan"))]
+        ys = [y for value in values for y in (value, value, float("nan"))]
+        ax.add_artist(Line2D(xs, ys, transform=ax.get_yaxis_transform(), color=RULE, linewidth=0.6, clip_on=False,
+                             zorder=0.5))
         _axis_labels(ax, "y", values, [_number(v, locale, "#,##0.###") for v in values])
 
 
