@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import functools
 import io
 import re
 import textwrap
@@ -257,9 +258,6 @@ def _partners(facts: Facts, series: ChartSeries, locale: str, voice: Voice = US)
     A partner ranked below the leaders comes last, after an empty row marked "⋮" where the axis line
     breaks, so that its bar does not read as the eleventh.
     """
-    from matplotlib.font_manager import FontProperties
-    from matplotlib.textpath import text_to_path
-
     me, top = facts.partner.code, series.top_partners
     rank = facts.ranks.get("total_trade")
     shown = any(n.code == me for n in top)
@@ -268,9 +266,7 @@ def _partners(facts: Facts, series: ChartSeries, locale: str, voice: Voice = US)
     english = [f"{place}. {_label(n.name)}" for place, n in zip(places, top)]
     spanish = [f"{place}. {_label_es(spanish_name(n))}" for place, n in zip(places, top)]
     labels = [say(en, es) for en, es in zip(english, spanish)]
-    bold = FontProperties(size=FONT, weight="bold")
-    widest = max(text_to_path.get_text_width_height_descent(text, bold, ismath=False)[0]
-                 for text in english + spanish)
+    widest = _widest(english + spanish, bold=True)
     rows = len(top) + beyond
     fig, ax = _figure(0.45 + 0.25 * rows, left=min(widest / 72 + 0.15, 2.5), bottom=0.1, top=0.3, right=0.5)
     positions = list(range(rows - 1, -1, -1))
@@ -370,13 +366,19 @@ def _bare_figure(height: float):
 
 
 def _widest(labels: list[str], *, bold: bool = False) -> float:
-    """The width in points of the widest label, in the chart font."""
+    """The width in points of the widest line of the labels, in the chart font."""
+    return max((_width(line, bold) for text in labels for line in text.splitlines()), default=0)
+
+
+@functools.lru_cache(maxsize=4096)
+def _width(line: str, bold: bool) -> float:
+    """One line's width in points in the chart font; kept, as a batch measures the same leaders and words again
+    and again."""
     from matplotlib.font_manager import FontProperties
     from matplotlib.textpath import text_to_path
 
     font = FontProperties(size=FONT, weight="bold" if bold else "normal")
-    lines = [line for text in labels for line in text.splitlines()]
-    return max((text_to_path.get_text_width_height_descent(line, font, ismath=False)[0] for line in lines), default=0)
+    return text_to_path.get_text_width_height_descent(line, font, ismath=False)[0]
 
 
 def _label_room(labels, bound: float) -> float:
