@@ -174,7 +174,10 @@ def test_every_page_has_the_running_header_and_its_number(printed):
 
 def test_the_page_furniture_stands_where_the_page_puts_it(config, dataset, tmp_path):
     """The running header centred on every page, the footer's line at the left margin and the page number ending
-    at the right one, in both languages (the margin boxes have set widths: none may push another aside)."""
+    at the right one, each on one line, in both languages, with a publisher's name of some length (the margin boxes
+    have set widths: none may push another aside)."""
+    publisher = config.publisher.model_copy(update={"name": "The Gulf Coast and Caribbean Trade Desk"})
+    config = config.model_copy(update={"publisher": publisher})
     facts = pipeline.facts(config, dataset, "MX", "2024")
     for pdf in pipeline.write(config, facts, ["pdf"], tmp_path, languages=["en", "es"]):
         xhtml = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True,
@@ -188,6 +191,7 @@ def test_the_page_furniture_stands_where_the_page_puts_it(config, dataset, tmp_p
             assert (min(w[0] for w in top) + max(w[1] for w in top)) / 2 == pytest.approx(width / 2, abs=1), pdf.name
             assert min(w[0] for w in foot) == pytest.approx(margin, abs=1)
             assert max(w[1] for w in foot) == pytest.approx(width - margin, abs=1)
+            assert max(w[2] for w in foot) - min(w[2] for w in foot) < 1  # one line
 
 
 def test_no_box_or_chart_is_split_across_pages(printed):
