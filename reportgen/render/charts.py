@@ -562,7 +562,7 @@ def products(facts: ReporterFacts, locale: str, voice: Voice) -> Chart:
     labels = {(m.flow, x.name): _wrapped(x.name, x.name_es) for m in facts.products for x in m.lines}
     heights = [0.45 + 0.26 * len(m.lines) + 0.1 * sum("\n" in labels[(m.flow, x.name)] for x in m.lines)
                for m in facts.products]
-    height = 0.35 + sum(heights) + 0.22
+    height = 0.35 + sum(heights) + CREDIT
     left = _label_room(labels.values(), 2.4)
     fig = _bare_figure(height)
     top = 1 - 0.3 / height
@@ -607,7 +607,7 @@ def _right_aligned(ax, position: float, lines: list[str]) -> None:
     step = FONT * 1.2
     for index, line in enumerate(lines):
         ax.annotate(line, (0, position), xycoords=("axes fraction", "data"), textcoords="offset points",
-                    xytext=(-4, ((len(lines) - 1) / 2 - index) * step), ha="right", va="center", fontsize=FONT,
+                    xytext=(-PAD, ((len(lines) - 1) / 2 - index) * step), ha="right", va="center", fontsize=FONT,
                     color=INK, annotation_clip=False)
 
 
